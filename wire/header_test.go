@@ -59,7 +59,7 @@ func TestValueRoundTrip(t *testing.T) {
 	if _, err := DecodeValue(ValueUint32, []byte{1}); err == nil {
 		t.Fatal("short u32 accepted")
 	}
-	if s, _ := EncodeValue("x"); len(s) != 2 || s[1] != 0 {
+	if s, _, _ := EncodeValue("x"); len(s) != 2 || s[1] != 0 {
 		t.Fatalf("string must carry its NUL: % x", s)
 	}
 }
