@@ -1,0 +1,43 @@
+// Package ipc speaks libqb's IPC protocol (libqb 2.0.6, as used by corosync
+// 3.1.7): the server half that the daemon's service engines plug into, and a
+// client half for our tools, tests and the libcompat shims.
+//
+// # Server
+//
+// A Server owns one listening socket per registered Service (an abstract
+// AF_UNIX stream socket named like the C daemon's: "cmap", "cpg", ...). A
+// service engine registers its request handlers keyed by request id:
+//
+//	svc := srv.Register(ipc.ServiceConfig{Name: "cmap", ID: 0, OnConnect: ..., OnClose: ...})
+//	svc.Handle(0, setHandler)               // CMAP SET
+//	svc.HandleFlowControlled(2, mcast)      // answered TRY_AGAIN while Config.Busy() says so
+//
+// Each request reaches its Handler with the connection and the whole message
+// (16-byte request header included). The handler answers with Conn.Respond
+// (exactly one response per request, as corosync does; CPG MCAST is the
+// exception) and may send any number of Conn.SendEvent. Neither call blocks:
+// a full response ring yields ErrTryAgain, events queue up to
+// Config.EventQueueLen and then yield ErrTryAgain too.
+//
+// Requests of one connection are handled in order on that connection's
+// goroutine; different connections run concurrently. A daemon that wants all
+// service code on one goroutine sets Config.Exec, through which every handler
+// and hook call is funnelled.
+//
+// Admission follows corosync's cs_ipcs_connection_accept: until SetReady(true)
+// every connection is refused with -EAGAIN (libs return CS_ERR_TRY_AGAIN); a
+// service without handlers refuses with -ENOSYS; Config.Authorize gets the
+// peer's uid/gid/pid and returns 0 or a negative errno (-EACCES for corosync's
+// uidgid rule); ServiceConfig.OnConnect may refuse too.
+//
+// # Transports
+//
+// SHM (libqb's default, the one Pacemaker accepts): three ring buffers in
+// /dev/shm files shared with the client plus one notification byte per request
+// and per event on the setup socket. SOCKET: one datagram per message.
+//
+// # Client
+//
+// Dial connects to any libqb server (ours or C corosync) and uses whichever
+// transport the server picks.
+package ipc

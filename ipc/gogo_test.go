@@ -1,0 +1,81 @@
+package ipc
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorosync/gorosync/wire"
+)
+
+func TestGoClientGoServer(t *testing.T) {
+	for _, tr := range []Transport{SHM, Socket} {
+		t.Run(tr.String(), func(t *testing.T) {
+			_, name, dir := startEcho(t, tr)
+			c, err := Dial(name, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Transport() != tr {
+				t.Fatalf("transport %v, want %v", c.Transport(), tr)
+			}
+			max := int(c.MaxMsgSize())
+			if max < DefaultMaxMsgSize {
+				t.Fatalf("max msg %d", max)
+			}
+			sizes := []int{0, 1, 3, 64, 4095, 65536, 300000}
+			if tr == SHM {
+				// The largest echo response (24-byte header) must fit too.
+				sizes = append(sizes, max-24, max-24)
+			}
+			for i, n := range sizes {
+				p := make([]byte, n)
+				for j := range p {
+					p[j] = byte(i + j*7)
+				}
+				resp, err := c.Request(echoRequest(echoID, p), 5*time.Second)
+				if err != nil {
+					t.Fatalf("size %d: %v", n, err)
+				}
+				if !bytes.Equal(resp, echoResponse(echoID, p)) {
+					t.Fatalf("size %d: echo mismatch (%d bytes back)", n, len(resp))
+				}
+			}
+			// Events: ask for 5, they arrive before the response completes.
+			resp, err := c.Request(echoRequest(echoEventID, binary.LittleEndian.AppendUint32(nil, 5)), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h, _ := wire.DecodeResponseHeader(resp); h.ID != echoEventID {
+				t.Fatalf("response id %d", h.ID)
+			}
+			for i := range 5 {
+				ev, err := c.RecvEvent(5 * time.Second)
+				if err != nil {
+					t.Fatalf("event %d: %v", i, err)
+				}
+				if h, _ := wire.DecodeResponseHeader(ev); h.ID != echoEvent {
+					t.Fatalf("event id %d", h.ID)
+				}
+			}
+			if _, err := c.RecvEvent(0); !errors.Is(err, syscall.ETIMEDOUT) {
+				t.Fatalf("extra event: %v", err)
+			}
+			// Unknown id: corosync answers {0, 24, INVALID_PARAM}.
+			resp, err = c.Request(echoRequest(77, nil), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h, _ := wire.DecodeResponseHeader(resp); h.ID != 0 || h.Error != CSErrInvalidParam || len(resp) != 24 {
+				t.Fatalf("unknown id answered %+v (%d bytes)", h, len(resp))
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			waitEmpty(t, dir)
+		})
+	}
+}
