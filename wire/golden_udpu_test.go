@@ -96,74 +96,105 @@ func (a *assembler) add(sender uint32, p *TotempgPacket) ([][]byte, error) {
 	return out, nil
 }
 
-// goldenUDPU decodes every frame of a udpu capture down to exec messages and
-// checks that re-encoding gives the captured bytes back.
+// totemPipeline takes totem frames in capture order down to exec messages,
+// checking at every layer that re-encoding gives the received bytes back.
+type totemPipeline struct {
+	file string
+	c    goldenCounts
+	seen map[mcastKey]bool
+	asm  *assembler
+}
+
+func newTotemPipeline(file string) *totemPipeline {
+	return &totemPipeline{
+		file: file,
+		c:    goldenCounts{frames: map[SrpType]int{}, messages: map[string]int{}},
+		seen: map[mcastKey]bool{},
+		asm:  &assembler{partial: map[uint32][]byte{}, lastFrag: map[uint32]uint8{}},
+	}
+}
+
+// frame handles one totem frame. udpu: target_nodeid is stack garbage on
+// udpu (wire-spec §1.1) and is masked; knet uses it, so it must match.
+func (p *totemPipeline) frame(t *testing.T, frameNo int, payload []byte, udpu bool) {
+	t.Helper()
+	file := p.file
+	m, err := DecodeSrp(payload)
+	if err != nil {
+		t.Fatalf("%s frame %d: %v", file, frameNo, err)
+	}
+	h := m.SrpHdr()
+	p.c.frames[h.Type]++
+	want := payload
+	if udpu {
+		h.TargetNodeID = 0
+		want = maskTarget(payload)
+	}
+	if got := m.Append(nil); !bytes.Equal(got, want) {
+		t.Fatalf("%s frame %d %s: re-encode differs\n got % x\nwant % x", file, frameNo, h.Type, got, want)
+	}
+	mc, ok := m.(*Mcast)
+	if !ok {
+		return
+	}
+	if mc.Header.Encapsulated == EncapsulatedMcast {
+		inner, err := DecodeMcast(mc.Payload)
+		if err != nil {
+			t.Fatalf("%s frame %d: inner mcast: %v", file, frameNo, err)
+		}
+		mc = inner
+	}
+	k := mcastKey{mc.RingID, mc.Seq}
+	if p.seen[k] {
+		return
+	}
+	p.seen[k] = true
+	p.c.packets++
+	pkt, err := DecodeTotempgPacket(mc.Payload, false)
+	if err != nil {
+		t.Fatalf("%s frame %d: totempg: %v", file, frameNo, err)
+	}
+	if got := pkt.Append(nil); !bytes.Equal(got, mc.Payload) {
+		t.Fatalf("%s frame %d: totempg re-encode differs", file, frameNo)
+	}
+	msgs, err := p.asm.add(mc.Header.NodeID, &pkt)
+	if err != nil {
+		t.Fatalf("%s frame %d: %v", file, frameNo, err)
+	}
+	for _, msg := range msgs {
+		key, em, err := checkGroupMessage(msg)
+		if err != nil {
+			t.Fatalf("%s frame %d (from node %d): %v\n% x", file, frameNo, mc.Header.NodeID, err, msg)
+		}
+		p.c.messages[key]++
+		if em != nil {
+			p.c.execs = append(p.c.execs, execFrom{mc.Header.NodeID, em})
+		}
+	}
+}
+
+func (p *totemPipeline) finish(t *testing.T) goldenCounts {
+	t.Helper()
+	for sender, rest := range p.asm.partial {
+		if len(rest) != 0 {
+			t.Errorf("%s: node %d left an unfinished fragment of %d bytes", p.file, sender, len(rest))
+		}
+	}
+	return p.c
+}
+
+// goldenUDPU runs every frame of a udpu capture through the pipeline.
 func goldenUDPU(t *testing.T, file string) goldenCounts {
 	t.Helper()
 	ds, err := pcap.ReadFile("testdata/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := goldenCounts{frames: map[SrpType]int{}, messages: map[string]int{}}
-	seen := map[mcastKey]bool{}
-	asm := &assembler{partial: map[uint32][]byte{}, lastFrag: map[uint32]uint8{}}
+	p := newTotemPipeline(file)
 	for _, d := range ds {
-		m, err := DecodeSrp(d.Payload)
-		if err != nil {
-			t.Fatalf("%s frame %d: %v", file, d.Frame, err)
-		}
-		h := m.SrpHdr()
-		c.frames[h.Type]++
-		// target_nodeid is stack garbage on udpu (wire-spec §1.1): masked.
-		h.TargetNodeID = 0
-		if got, want := m.Append(nil), maskTarget(d.Payload); !bytes.Equal(got, want) {
-			t.Fatalf("%s frame %d %s: re-encode differs\n got % x\nwant % x", file, d.Frame, h.Type, got, want)
-		}
-		mc, ok := m.(*Mcast)
-		if !ok {
-			continue
-		}
-		if mc.Header.Encapsulated == EncapsulatedMcast {
-			inner, err := DecodeMcast(mc.Payload)
-			if err != nil {
-				t.Fatalf("%s frame %d: inner mcast: %v", file, d.Frame, err)
-			}
-			mc = inner
-		}
-		k := mcastKey{mc.RingID, mc.Seq}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		c.packets++
-		p, err := DecodeTotempgPacket(mc.Payload, false)
-		if err != nil {
-			t.Fatalf("%s frame %d: totempg: %v", file, d.Frame, err)
-		}
-		if got := p.Append(nil); !bytes.Equal(got, mc.Payload) {
-			t.Fatalf("%s frame %d: totempg re-encode differs", file, d.Frame)
-		}
-		msgs, err := asm.add(mc.Header.NodeID, &p)
-		if err != nil {
-			t.Fatalf("%s frame %d: %v", file, d.Frame, err)
-		}
-		for _, msg := range msgs {
-			key, em, err := checkGroupMessage(msg)
-			if err != nil {
-				t.Fatalf("%s frame %d (from node %d): %v\n% x", file, d.Frame, mc.Header.NodeID, err, msg)
-			}
-			c.messages[key]++
-			if em != nil {
-				c.execs = append(c.execs, execFrom{mc.Header.NodeID, em})
-			}
-		}
+		p.frame(t, d.Frame, d.Payload, true)
 	}
-	for sender, rest := range asm.partial {
-		if len(rest) != 0 {
-			t.Errorf("%s: node %d left an unfinished fragment of %d bytes", file, sender, len(rest))
-		}
-	}
-	return c
+	return p.finish(t)
 }
 
 func maskTarget(b []byte) []byte {
