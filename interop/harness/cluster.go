@@ -193,9 +193,9 @@ func (c *Cluster) teardown() {
 				d.WaitExit(5 * time.Second)
 			}
 		}
-		// Deleting the namespace destroys the peer and with it the veth;
-		// delete it by name only if it somehow survived.
-		if linkExists(h.Veth) {
+		// Deleting the namespace destroys the peer and with it the veth,
+		// asynchronously; delete it by name only if it outlives that.
+		if !waitGone(h.Veth, 3*time.Second) {
 			if err := ipCmd("link", "del", h.Veth); err != nil {
 				t.Errorf("harness: cleanup: %v", err)
 			}
@@ -222,6 +222,16 @@ func ipCmd(args ...string) error {
 		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// waitGone waits up to timeout for link name to disappear.
+func waitGone(name string, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); linkExists(name); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
 }
 
 func linkExists(name string) bool {

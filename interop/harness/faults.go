@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -12,9 +14,9 @@ import (
 // with the namespace at cleanup even if a test forgets to undo them.
 const (
 	nftTable = "gichaos"
-	// Corosync's default mcastport (knet and udpu) and the port below it
-	// that udpu/udp also use.
-	lossPorts = "5404-5405"
+	// Corosync's default mcastport (all transports listen there) and the
+	// port below it, which udp (multicast) also uses.
+	LossPorts = "5404-5405"
 )
 
 // nft runs an nft script inside the host's network namespace (no mount
@@ -41,7 +43,7 @@ add chain inet %[1]s part { type filter hook input priority 1; policy accept; }
 }
 
 // SetLoss makes the host drop pct percent (0..100) of incoming corosync
-// UDP packets at random. 0 removes the loss.
+// UDP packets (destination ports LossPorts) at random. 0 removes the loss.
 func (h *Host) SetLoss(pct int) {
 	t := h.c.t
 	t.Helper()
@@ -53,7 +55,7 @@ func (h *Host) SetLoss(pct int) {
 	}
 	script := fmt.Sprintf("flush chain inet %s loss\n", nftTable)
 	if pct > 0 {
-		script += fmt.Sprintf("add rule inet %s loss udp dport %s numgen random mod 100 < %d drop\n", nftTable, lossPorts, pct)
+		script += fmt.Sprintf("add rule inet %s loss udp dport %s numgen random mod 100 < %d counter drop\n", nftTable, LossPorts, pct)
 	}
 	if err := h.nft(script); err != nil {
 		t.Fatalf("harness: %v", err)
@@ -116,3 +118,25 @@ func (h *Host) LinkUp() {
 		h.c.t.Fatalf("harness: %v", err)
 	}
 }
+
+// LossDrops returns how many packets the host's SetLoss rule has dropped
+// since it was set.
+func (h *Host) LossDrops() int {
+	t := h.c.t
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "ip", "netns", "exec", h.NS, "nft", "list", "chain", "inet", nftTable, "loss").CombinedOutput()
+	if err != nil {
+		t.Fatalf("harness: nft list on %s: %v: %s", h.Name, err, out)
+	}
+	m := countersRE.FindAllStringSubmatch(string(out), -1)
+	n := 0
+	for _, x := range m {
+		v, _ := strconv.Atoi(x[1])
+		n += v
+	}
+	return n
+}
+
+var countersRE = regexp.MustCompile(`counter packets (\d+)`)
