@@ -30,7 +30,7 @@ type ring struct {
 }
 
 func (r *ring) u32(off int) *uint32 { return (*uint32)(unsafe.Pointer(&r.hdr[off])) }
-func (r *ring) sem() *uint64         { return (*uint64)(unsafe.Pointer(&r.hdr[wire.RingOffSem])) }
+func (r *ring) sem() *uint64        { return (*uint64)(unsafe.Pointer(&r.hdr[wire.RingOffSem])) }
 func (r *ring) word(i uint32) *uint32 {
 	return (*uint32)(unsafe.Pointer(&r.data[(i%r.words)*4]))
 }

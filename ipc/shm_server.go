@@ -65,7 +65,7 @@ func (t *shmServer) recvLoop(c *Conn) error {
 }
 
 func (t *shmServer) respond(parts ...[]byte) error { return t.resp.write(parts...) }
-func (t *shmServer) eventWrite(msg []byte) error    { return t.ev.write(msg) }
+func (t *shmServer) eventWrite(msg []byte) error   { return t.ev.write(msg) }
 
 var zeros [4096]byte
 
