@@ -47,8 +47,9 @@ func checkQuorumtool(t *testing.T, c *harness.Cluster, nodes int) {
 	}
 }
 
-func testThreeNodeC(t *testing.T, tr harness.Transport) {
-	c := harness.New(t, 3, fastTimers(tr))
+func testThreeNodeC(t *testing.T, cfg harness.Config) {
+	tr := cfg.Transport
+	c := harness.New(t, 3, cfg)
 	start := time.Now()
 	c.StartAll(harness.C)
 	for _, h := range c.Hosts {
@@ -59,6 +60,43 @@ func testThreeNodeC(t *testing.T, tr harness.Transport) {
 	checkQuorumtool(t, c, 3)
 }
 
-func TestThreeNodeCUDPU(t *testing.T) { testThreeNodeC(t, harness.UDPU) }
+func TestThreeNodeCUDPU(t *testing.T) { testThreeNodeC(t, fastTimers(harness.UDPU)) }
 
-func TestThreeNodeCKnet(t *testing.T) { testThreeNodeC(t, harness.KNET) }
+func TestThreeNodeCKnet(t *testing.T) { testThreeNodeC(t, fastTimers(harness.KNET)) }
+
+func TestThreeNodeCKnetCrypto(t *testing.T) {
+	cfg := fastTimers(harness.KNET)
+	cfg.Crypto = true
+	testThreeNodeC(t, cfg)
+}
+
+func TestThreeNodeCUDP(t *testing.T) { testThreeNodeC(t, fastTimers(harness.UDP)) }
+
+// TestGeneratedConfigsAcceptedByC feeds the harness's configs to C
+// corosync's own parser (`corosync -t`), including the negative control
+// that proves -t rejects what C rejects.
+func TestGeneratedConfigsAcceptedByC(t *testing.T) {
+	cases := []struct {
+		name  string
+		n     int
+		cfg   harness.Config
+		valid bool
+	}{
+		{"udpu-default", 3, harness.Config{}, true},
+		{"udp-wfa", 3, harness.Config{Transport: harness.UDP, Quorum: harness.Quorum{WaitForAll: true}}, true},
+		{"knet-crypto-timers", 3, harness.Config{Transport: harness.KNET, Crypto: true, Token: 1000, TokenCoefficient: 650,
+			Consensus: 1200, Join: 60, Merge: 250, FailRecvConst: 2500, MaxMessages: 20, WindowSize: 60, Debug: true,
+			Quorum: harness.Quorum{ExpectedVotes: 3, LastManStanding: true, LastManStandingWindow: 10000, AutoTieBreaker: true}}, true},
+		{"two-node", 2, harness.Config{Transport: harness.KNET, Quorum: harness.Quorum{TwoNode: true}}, true},
+		{"one-line-node-brace", 1, harness.Config{Template: "totem {\n\tversion: 2\n}\nnodelist {\n\tnode { name: node1\n\t\tnodeid: 1\n\t\tring0_addr: {{(index .Nodes 0).Addr}}\n\t}\n}\n"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := harness.New(t, tc.n, tc.cfg)
+			r := c.Host(1).RunT(harness.CCorosync, "-t")
+			if (r.ExitCode == 0) != tc.valid {
+				t.Errorf("corosync -t: want valid=%v, got %s\nconfig:\n%s", tc.valid, r, c.ConfigText)
+			}
+		})
+	}
+}
