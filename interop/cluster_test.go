@@ -58,6 +58,12 @@ func testThreeNodeC(t *testing.T, cfg harness.Config) {
 	conv := c.WaitQuorate(start, c.Hosts, 3, 60*time.Second)
 	t.Logf("%s: 3 C nodes quorate on ring %s, %v after start", tr, conv.RingID, conv.Elapsed.Round(time.Millisecond))
 	checkQuorumtool(t, c, 3)
+	if cfg.Crypto {
+		r := c.Host(1).MustRun("corosync-cmapctl", "-g", "totem.crypto_cipher")
+		if !strings.Contains(r.Stdout, "= aes256") {
+			t.Errorf("crypto on, but cmap says %q", r.Stdout)
+		}
+	}
 }
 
 func TestThreeNodeCUDPU(t *testing.T) { testThreeNodeC(t, fastTimers(harness.UDPU)) }

@@ -123,3 +123,23 @@ func TestGenerateTemplate(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestGoBinary(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GOROSYNC_BIN", filepath.Join(dir, "corosync"))
+	if _, err := GoBinary(); err == nil || !strings.Contains(err.Error(), "make build") {
+		t.Errorf("missing binary: err = %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "corosync"), []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GoBinary(); err == nil {
+		t.Errorf("non-executable binary accepted")
+	}
+	if err := os.Chmod(filepath.Join(dir, "corosync"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := GoBinary(); err != nil || p != filepath.Join(dir, "corosync") {
+		t.Errorf("GoBinary() = %q, %v", p, err)
+	}
+}
