@@ -44,16 +44,16 @@ func decodeCfg(fn uint16, b []byte) (ExecMessage, error) {
 		src, err := decodeCfgSource("cfg reload_config", b)
 		return &CfgReloadConfig{Source: src}, err
 	case MessageReqExecCfgCryptoReconfig:
-		if err := checkFixed("cfg crypto_reconfig", b, 20); err != nil {
+		if err := marCheckFixed("cfg crypto_reconfig", b, 20); err != nil {
 			return nil, err
 		}
-		return &CfgCryptoReconfig{Phase: le32(b[16:])}, nil
+		return &CfgCryptoReconfig{Phase: marU32(b[16:])}, nil
 	}
 	return nil, fmt.Errorf("%w: corosync_cfg fn %d", ErrUnknownExec, fn)
 }
 
 func decodeCfgSource(what string, b []byte) (MessageSource, error) {
-	if err := checkFixed(what, b, 32); err != nil {
+	if err := marCheckFixed(what, b, 32); err != nil {
 		return MessageSource{}, err
 	}
 	return decodeMessageSource(b[16:])
@@ -100,11 +100,11 @@ func (m *CfgShutdown) Append(b []byte) ([]byte, error) {
 }
 
 func (m *CfgCryptoReconfig) Append(b []byte) ([]byte, error) {
-	return appendU32Pad(RequestHeader{ID: m.ExecID(), Size: CfgCryptoReconfigSize}.Append(b), m.Phase), nil
+	return marAppendU32Pad(RequestHeader{ID: m.ExecID(), Size: CfgCryptoReconfigSize}.Append(b), m.Phase), nil
 }
 
 func (m *CfgKillnode) Append(b []byte) ([]byte, error) {
-	b = appendU32Pad(RequestHeader{ID: m.ExecID(), Size: CfgKillnodeSize}.Append(b), m.NodeID)
+	b = marAppendU32Pad(RequestHeader{ID: m.ExecID(), Size: CfgKillnodeSize}.Append(b), m.NodeID)
 	return m.Reason.append(b), nil
 }
 
@@ -112,12 +112,12 @@ func (m *CfgKillnode) Append(b []byte) ([]byte, error) {
 // reason.value with %s; a reason without NUL in its 256 bytes is accepted here
 // and String() stops at Length.
 func DecodeCfgKillnode(b []byte) (*CfgKillnode, error) {
-	if err := checkFixed("cfg killnode", b, CfgKillnodeSize); err != nil {
+	if err := marCheckFixed("cfg killnode", b, CfgKillnodeSize); err != nil {
 		return nil, err
 	}
 	r, err := decodeMarName(b[24:])
 	if err != nil {
 		return nil, err
 	}
-	return &CfgKillnode{NodeID: le32(b[16:]), Reason: r}, nil
+	return &CfgKillnode{NodeID: marU32(b[16:]), Reason: r}, nil
 }

@@ -66,13 +66,13 @@ func (m *CmapMcast) Find(key string) (*CmapMcastItem, bool) {
 	return nil, false
 }
 
-func align8(n int) int { return (n + 7) &^ 7 }
+func marAlign8(n int) int { return (n + 7) &^ 7 }
 
 // Size is the encoded length.
 func (m *CmapMcast) Size() int {
 	n := CmapMcastHeaderSize
 	for i := range m.Items {
-		n += align8(CmapMcastItemSize + len(m.Items[i].Value))
+		n += marAlign8(CmapMcastItemSize + len(m.Items[i].Value))
 	}
 	return n
 }
@@ -84,17 +84,17 @@ func (m *CmapMcast) Append(b []byte) ([]byte, error) {
 		return b, fmt.Errorf("wire: cmap mcast with %d items (max 255)", len(m.Items))
 	}
 	b = RequestHeader{ID: m.ExecID(), Size: int32(m.Size())}.Append(b)
-	b = appendU8Pad(b, uint8(m.Reason))
-	b = appendU8Pad(b, uint8(len(m.Items)))
-	b = appendU8Pad(b, 0)
-	b = appendU8Pad(b, 0)
+	b = marAppendU8Pad(b, uint8(m.Reason))
+	b = marAppendU8Pad(b, uint8(len(m.Items)))
+	b = marAppendU8Pad(b, 0)
+	b = marAppendU8Pad(b, 0)
 	for i := range m.Items {
 		it := &m.Items[i]
 		b = it.Key.append(b)
-		b = appendU8Pad(b, uint8(it.Type))
+		b = marAppendU8Pad(b, uint8(it.Type))
 		b = binary.LittleEndian.AppendUint64(b, uint64(len(it.Value)))
 		b = append(b, it.Value...)
-		for pad := align8(len(it.Value)) - len(it.Value); pad > 0; pad-- {
+		for pad := marAlign8(len(it.Value)) - len(it.Value); pad > 0; pad-- {
 			b = append(b, 0)
 		}
 	}
@@ -110,7 +110,7 @@ func (m *CmapMcast) Append(b []byte) ([]byte, error) {
 // unknown reasons and ignores them), unknown value types are kept as raw
 // bytes, and no_items is not capped at 32.
 func DecodeCmapMcast(b []byte) (*CmapMcast, error) {
-	if err := checkFixed("cmap mcast", b, CmapMcastHeaderSize); err != nil {
+	if err := marCheckFixed("cmap mcast", b, CmapMcastHeaderSize); err != nil {
 		return nil, err
 	}
 	m := &CmapMcast{Reason: CmapMcastReason(b[16])}
@@ -143,7 +143,7 @@ func DecodeCmapMcast(b []byte) (*CmapMcast, error) {
 		}
 		m.Items = append(m.Items, it)
 		// The last item's padding may be missing: C never reads it.
-		off = min(len(b), start+align8(int(vlen)))
+		off = min(len(b), start+marAlign8(int(vlen)))
 	}
 	return m, nil
 }

@@ -84,8 +84,8 @@ func (*CpgProcleave) ExecID() int32 { return ServiceID(CpgService, MessageReqExe
 func appendProcjoin(b []byte, id int32, m *CpgProcjoin) []byte {
 	b = RequestHeader{ID: id, Size: CpgProcjoinSize}.Append(b)
 	b = m.Group.append(b)
-	b = appendU32Pad(b, m.PID)
-	return appendU32Pad(b, m.Reason)
+	b = marAppendU32Pad(b, m.PID)
+	return marAppendU32Pad(b, m.Reason)
 }
 
 func (m *CpgProcjoin) Append(b []byte) ([]byte, error) {
@@ -99,14 +99,14 @@ func (m *CpgProcleave) Append(b []byte) ([]byte, error) {
 // DecodeCpgProcjoin decodes the PROCJOIN/PROCLEAVE layout. The reason is not
 // checked (C passes it on to the library as is).
 func DecodeCpgProcjoin(b []byte) (*CpgProcjoin, error) {
-	if err := checkFixed("cpg procjoin", b, CpgProcjoinSize); err != nil {
+	if err := marCheckFixed("cpg procjoin", b, CpgProcjoinSize); err != nil {
 		return nil, err
 	}
 	g, err := decodeCpgName(b[16:])
 	if err != nil {
 		return nil, err
 	}
-	return &CpgProcjoin{Group: g, PID: le32(b[152:]), Reason: le32(b[160:])}, nil
+	return &CpgProcjoin{Group: g, PID: marU32(b[152:]), Reason: marU32(b[160:])}, nil
 }
 
 // CpgJoinlistEntry is struct join_list_entry.
@@ -127,7 +127,7 @@ func (m *CpgJoinlist) Append(b []byte) ([]byte, error) {
 	size := ResponseHeaderSize + CpgJoinlistEntrySize*len(m.Entries)
 	b = ResponseHeader{ID: m.ExecID(), Size: int32(size)}.Append(b)
 	for i := range m.Entries {
-		b = appendU32Pad(b, m.Entries[i].PID)
+		b = marAppendU32Pad(b, m.Entries[i].PID)
 		b = m.Entries[i].Group.append(b)
 	}
 	return b, nil
@@ -156,7 +156,7 @@ func DecodeCpgJoinlist(b []byte) (*CpgJoinlist, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.Entries = append(m.Entries, CpgJoinlistEntry{PID: le32(b[off:]), Group: g})
+		m.Entries = append(m.Entries, CpgJoinlistEntry{PID: marU32(b[off:]), Group: g})
 	}
 	return m, nil
 }
@@ -180,8 +180,8 @@ func (m *CpgDownlist) Left() []uint32 { return m.NodeIDs[:min(m.LeftNodes, Proce
 
 func (m *CpgDownlist) Append(b []byte) ([]byte, error) {
 	b = RequestHeader{ID: m.ExecID(), Size: CpgDownlistSize}.Append(b)
-	b = appendU32Pad(b, m.OldMembers)
-	b = appendU32Pad(b, m.LeftNodes)
+	b = marAppendU32Pad(b, m.OldMembers)
+	b = marAppendU32Pad(b, m.LeftNodes)
 	for _, id := range m.NodeIDs {
 		b = binary.LittleEndian.AppendUint32(b, id)
 	}
@@ -191,12 +191,12 @@ func (m *CpgDownlist) Append(b []byte) ([]byte, error) {
 // DecodeCpgDownlist decodes a DOWNLIST. Lenient: left_nodes is not capped at
 // 384, since C's handler only logs it (Left clamps).
 func DecodeCpgDownlist(b []byte) (*CpgDownlist, error) {
-	if err := checkFixed("cpg downlist", b, CpgDownlistSize); err != nil {
+	if err := marCheckFixed("cpg downlist", b, CpgDownlistSize); err != nil {
 		return nil, err
 	}
-	m := &CpgDownlist{OldMembers: le32(b[16:]), LeftNodes: le32(b[24:])}
+	m := &CpgDownlist{OldMembers: marU32(b[16:]), LeftNodes: marU32(b[24:])}
 	for i := range m.NodeIDs {
-		m.NodeIDs[i] = le32(b[32+4*i:])
+		m.NodeIDs[i] = marU32(b[32+4*i:])
 	}
 	return m, nil
 }
@@ -212,7 +212,7 @@ func (*CpgDownlistOld) ExecID() int32 { return ServiceID(CpgService, MessageReqE
 
 func (m *CpgDownlistOld) Append(b []byte) ([]byte, error) {
 	b = RequestHeader{ID: m.ExecID(), Size: CpgDownlistOldSize}.Append(b)
-	b = appendU32Pad(b, m.LeftNodes)
+	b = marAppendU32Pad(b, m.LeftNodes)
 	for _, id := range m.NodeIDs {
 		b = binary.LittleEndian.AppendUint32(b, id)
 	}
@@ -227,13 +227,13 @@ func DecodeCpgDownlistOld(b []byte) (*CpgDownlistOld, error) {
 	}
 	m := &CpgDownlistOld{}
 	if len(b) >= 20 {
-		m.LeftNodes = le32(b[16:])
+		m.LeftNodes = marU32(b[16:])
 	}
 	for i := range m.NodeIDs {
 		if 24+4*i+4 > len(b) {
 			break
 		}
-		m.NodeIDs[i] = le32(b[24+4*i:])
+		m.NodeIDs[i] = marU32(b[24+4*i:])
 	}
 	return m, nil
 }

@@ -21,8 +21,8 @@ func (m *CpgMcast) Append(b []byte) ([]byte, error) {
 	}
 	b = RequestHeader{ID: m.ExecID(), Size: int32(m.Size())}.Append(b)
 	b = m.Group.append(b)
-	b = appendU32Pad(b, uint32(len(m.Message)))
-	b = appendU32Pad(b, m.PID)
+	b = marAppendU32Pad(b, uint32(len(m.Message)))
+	b = marAppendU32Pad(b, m.PID)
 	b = m.Source.append(b)
 	return append(b, m.Message...), nil
 }
@@ -31,21 +31,21 @@ func (m *CpgMcast) Append(b []byte) ([]byte, error) {
 // msglen bytes to its clients). Lenient: bytes after the message are ignored.
 // Message aliases b: copy it if b is reused.
 func DecodeCpgMcast(b []byte) (*CpgMcast, error) {
-	if err := checkFixed("cpg mcast", b, CpgMcastHeaderSize); err != nil {
+	if err := marCheckFixed("cpg mcast", b, CpgMcastHeaderSize); err != nil {
 		return nil, err
 	}
 	g, err := decodeCpgName(b[16:])
 	if err != nil {
 		return nil, err
 	}
-	msglen := le32(b[152:])
+	msglen := marU32(b[152:])
 	if uint64(msglen) > uint64(len(b)-CpgMcastHeaderSize) {
 		return nil, fmt.Errorf("%w: cpg mcast msglen %d, %d bytes follow the header", ErrShort, msglen, len(b)-CpgMcastHeaderSize)
 	}
 	src, _ := decodeMessageSource(b[168:])
 	return &CpgMcast{
 		Group:   g,
-		PID:     le32(b[160:]),
+		PID:     marU32(b[160:]),
 		Source:  src,
 		Message: b[CpgMcastHeaderSize : CpgMcastHeaderSize+int(msglen)],
 	}, nil
@@ -73,10 +73,10 @@ func (m *CpgPartialMcast) Append(b []byte) ([]byte, error) {
 	}
 	b = RequestHeader{ID: m.ExecID(), Size: int32(CpgPartialMcastHeaderSize + len(m.Data))}.Append(b)
 	b = m.Group.append(b)
-	b = appendU32Pad(b, m.MsgLen)
-	b = appendU32Pad(b, uint32(len(m.Data)))
-	b = appendU32Pad(b, m.PID)
-	b = appendU32Pad(b, m.Type)
+	b = marAppendU32Pad(b, m.MsgLen)
+	b = marAppendU32Pad(b, uint32(len(m.Data)))
+	b = marAppendU32Pad(b, m.PID)
+	b = marAppendU32Pad(b, m.Type)
 	b = m.Source.append(b)
 	return append(b, m.Data...), nil
 }
@@ -85,23 +85,23 @@ func (m *CpgPartialMcast) Append(b []byte) ([]byte, error) {
 // Lenient as C: type and msglen are passed on unchecked (the library
 // reassembles). Data aliases b.
 func DecodeCpgPartialMcast(b []byte) (*CpgPartialMcast, error) {
-	if err := checkFixed("cpg partial mcast", b, CpgPartialMcastHeaderSize); err != nil {
+	if err := marCheckFixed("cpg partial mcast", b, CpgPartialMcastHeaderSize); err != nil {
 		return nil, err
 	}
 	g, err := decodeCpgName(b[16:])
 	if err != nil {
 		return nil, err
 	}
-	fraglen := le32(b[160:])
+	fraglen := marU32(b[160:])
 	if uint64(fraglen) > uint64(len(b)-CpgPartialMcastHeaderSize) {
 		return nil, fmt.Errorf("%w: cpg partial mcast fraglen %d, %d bytes follow the header", ErrShort, fraglen, len(b)-CpgPartialMcastHeaderSize)
 	}
 	src, _ := decodeMessageSource(b[184:])
 	return &CpgPartialMcast{
 		Group:  g,
-		MsgLen: le32(b[152:]),
-		PID:    le32(b[168:]),
-		Type:   le32(b[176:]),
+		MsgLen: marU32(b[152:]),
+		PID:    marU32(b[168:]),
+		Type:   marU32(b[176:]),
 		Source: src,
 		Data:   b[CpgPartialMcastHeaderSize : CpgPartialMcastHeaderSize+int(fraglen)],
 	}, nil

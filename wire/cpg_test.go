@@ -54,7 +54,7 @@ func TestCpgBadInput(t *testing.T) {
 	if n, err := NewCpgName(strings.Repeat("x", 128)); err != nil || len(n.String()) != 128 {
 		t.Errorf("128-byte group name: %v", err)
 	}
-	a, b := mustCpgName(t, "ab"), mustCpgName(t, "ab")
+	a, b := marMustCpgName(t, "ab"), marMustCpgName(t, "ab")
 	b.Value[5] = 'z' // bytes past Length do not count
 	if !a.Equal(&b) {
 		t.Error("names differing after Length compare unequal")

@@ -14,7 +14,7 @@ import (
 // decodes must encode, and the encoding must decode to the same value (the
 // canonical form drops padding, trailing bytes and the header size).
 func FuzzDecodeExec(f *testing.F) {
-	for _, c := range sampleExecMessages(f) {
+	for _, c := range marSampleExecMessages(f) {
 		b, _ := c.m.Append(nil)
 		f.Add(b)
 	}
@@ -55,7 +55,7 @@ func FuzzDecodeKnet(f *testing.F) {
 // HMAC (which garbage never passes) and two without (where decryption and
 // the padding check see the garbage). What opens must seal back to the input.
 func FuzzKnetOpen(f *testing.F) {
-	key := vectorKey()
+	key := knetVectorKey()
 	f.Add(make([]byte, 48))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, cfg := range []KnetCryptoConfig{

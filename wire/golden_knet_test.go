@@ -10,13 +10,13 @@ import (
 	"github.com/gorosync/gorosync/wire/internal/pcap"
 )
 
-// knetDefrag rebuilds user packets from DATA fragments, keyed by sender and
+// goldenKnetDefrag rebuilds user packets from DATA fragments, keyed by sender and
 // seq_num as libknet's rx thread does.
-type knetDefrag struct {
+type goldenKnetDefrag struct {
 	bufs map[[2]uint16][][]byte
 }
 
-func (d *knetDefrag) add(p *KnetData) ([]byte, error) {
+func (d *goldenKnetDefrag) add(p *KnetData) ([]byte, error) {
 	if p.FragNum <= 1 {
 		if p.FragSeq != 0 {
 			return nil, fmt.Errorf("unfragmented packet with frag_seq %d", p.FragSeq)
@@ -74,8 +74,8 @@ func goldenKnet(t *testing.T, file string, cfg KnetCryptoConfig, key []byte) (kn
 		t.Fatal(err)
 	}
 	kg := knetGolden{types: map[KnetType]int{}, frameLens: map[int]int{}}
-	pipe := newTotemPipeline(file)
-	defrag := &knetDefrag{bufs: map[[2]uint16][][]byte{}}
+	pipe := newGoldenPipeline(file)
+	defrag := &goldenKnetDefrag{bufs: map[[2]uint16][][]byte{}}
 	pings := map[string]bool{}  // pings seen, with type/node cleared
 	probes := map[string]bool{} // first 9 bytes of PMTUd probes, type/node cleared
 	for _, d := range ds {

@@ -15,10 +15,10 @@ type goldenCounts struct {
 	frames   map[SrpType]int
 	packets  int            // distinct totempg packets (after dedup of retransmits)
 	messages map[string]int // complete messages per "group/service.fn"
-	execs    []execFrom     // every exec message, in delivery order
+	execs    []goldenExec   // every exec message, in delivery order
 }
 
-type execFrom struct {
+type goldenExec struct {
 	nodeid uint32
 	m      ExecMessage
 }
@@ -38,7 +38,7 @@ func (c goldenCounts) String() string {
 
 // Expected counts, cross-checked against tshark's frame list and an
 // independent Python decoder written from wire-spec §1-§6.
-var udpuGolden = map[string]goldenCounts{
+var goldenUDPUWant = map[string]goldenCounts{
 	"udpu.pcap": {
 		frames:  map[SrpType]int{SrpOrfToken: 162, SrpMcast: 30, SrpMergeDetect: 41, SrpMembJoin: 5, SrpCommitToken: 4},
 		packets: 30,
@@ -61,20 +61,20 @@ var udpuGolden = map[string]goldenCounts{
 	},
 }
 
-// mcastKey identifies one totem message: retransmits and the copies
+// goldenMcastKey identifies one totem message: retransmits and the copies
 // re-sent encapsulated during recovery carry the same ring id and seq.
-type mcastKey struct {
+type goldenMcastKey struct {
 	ring RingID
 	seq  uint32
 }
 
-// assembler joins each sender's chunks into messages, as totempg does.
-type assembler struct {
+// goldenAssembler joins each sender's chunks into messages, as totempg does.
+type goldenAssembler struct {
 	partial  map[uint32][]byte
 	lastFrag map[uint32]uint8
 }
 
-func (a *assembler) add(sender uint32, p *TotempgPacket) ([][]byte, error) {
+func (a *goldenAssembler) add(sender uint32, p *TotempgPacket) ([][]byte, error) {
 	var out [][]byte
 	for i, c := range p.Chunks {
 		if i == 0 && p.Continuation != 0 {
@@ -96,27 +96,27 @@ func (a *assembler) add(sender uint32, p *TotempgPacket) ([][]byte, error) {
 	return out, nil
 }
 
-// totemPipeline takes totem frames in capture order down to exec messages,
+// goldenPipeline takes totem frames in capture order down to exec messages,
 // checking at every layer that re-encoding gives the received bytes back.
-type totemPipeline struct {
+type goldenPipeline struct {
 	file string
 	c    goldenCounts
-	seen map[mcastKey]bool
-	asm  *assembler
+	seen map[goldenMcastKey]bool
+	asm  *goldenAssembler
 }
 
-func newTotemPipeline(file string) *totemPipeline {
-	return &totemPipeline{
+func newGoldenPipeline(file string) *goldenPipeline {
+	return &goldenPipeline{
 		file: file,
 		c:    goldenCounts{frames: map[SrpType]int{}, messages: map[string]int{}},
-		seen: map[mcastKey]bool{},
-		asm:  &assembler{partial: map[uint32][]byte{}, lastFrag: map[uint32]uint8{}},
+		seen: map[goldenMcastKey]bool{},
+		asm:  &goldenAssembler{partial: map[uint32][]byte{}, lastFrag: map[uint32]uint8{}},
 	}
 }
 
 // frame handles one totem frame. udpu: target_nodeid is stack garbage on
 // udpu (wire-spec §1.1) and is masked; knet uses it, so it must match.
-func (p *totemPipeline) frame(t *testing.T, frameNo int, payload []byte, udpu bool) {
+func (p *goldenPipeline) frame(t *testing.T, frameNo int, payload []byte, udpu bool) {
 	t.Helper()
 	file := p.file
 	m, err := DecodeSrp(payload)
@@ -128,7 +128,7 @@ func (p *totemPipeline) frame(t *testing.T, frameNo int, payload []byte, udpu bo
 	want := payload
 	if udpu {
 		h.TargetNodeID = 0
-		want = maskTarget(payload)
+		want = goldenMaskTarget(payload)
 	}
 	if got := m.Append(nil); !bytes.Equal(got, want) {
 		t.Fatalf("%s frame %d %s: re-encode differs\n got % x\nwant % x", file, frameNo, h.Type, got, want)
@@ -144,7 +144,7 @@ func (p *totemPipeline) frame(t *testing.T, frameNo int, payload []byte, udpu bo
 		}
 		mc = inner
 	}
-	k := mcastKey{mc.RingID, mc.Seq}
+	k := goldenMcastKey{mc.RingID, mc.Seq}
 	if p.seen[k] {
 		return
 	}
@@ -162,18 +162,18 @@ func (p *totemPipeline) frame(t *testing.T, frameNo int, payload []byte, udpu bo
 		t.Fatalf("%s frame %d: %v", file, frameNo, err)
 	}
 	for _, msg := range msgs {
-		key, em, err := checkGroupMessage(msg)
+		key, em, err := goldenCheckGroupMessage(msg)
 		if err != nil {
 			t.Fatalf("%s frame %d (from node %d): %v\n% x", file, frameNo, mc.Header.NodeID, err, msg)
 		}
 		p.c.messages[key]++
 		if em != nil {
-			p.c.execs = append(p.c.execs, execFrom{mc.Header.NodeID, em})
+			p.c.execs = append(p.c.execs, goldenExec{mc.Header.NodeID, em})
 		}
 	}
 }
 
-func (p *totemPipeline) finish(t *testing.T) goldenCounts {
+func (p *goldenPipeline) finish(t *testing.T) goldenCounts {
 	t.Helper()
 	for sender, rest := range p.asm.partial {
 		if len(rest) != 0 {
@@ -190,23 +190,23 @@ func goldenUDPU(t *testing.T, file string) goldenCounts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newTotemPipeline(file)
+	p := newGoldenPipeline(file)
 	for _, d := range ds {
 		p.frame(t, d.Frame, d.Payload, true)
 	}
 	return p.finish(t)
 }
 
-func maskTarget(b []byte) []byte {
+func goldenMaskTarget(b []byte) []byte {
 	c := bytes.Clone(b)
 	copy(c[9:13], []byte{0, 0, 0, 0})
 	return c
 }
 
-// checkGroupMessage decodes one complete totempg message, dispatches it to the
+// goldenCheckGroupMessage decodes one complete totempg message, dispatches it to the
 // sync or exec decoder, re-encodes it and compares. It returns the count key
 // and, for group "a", the decoded exec message.
-func checkGroupMessage(msg []byte) (string, ExecMessage, error) {
+func goldenCheckGroupMessage(msg []byte) (string, ExecMessage, error) {
 	gm, err := DecodeGroupMessage(msg, false)
 	if err != nil {
 		return "", nil, err
@@ -264,7 +264,7 @@ func TestGoldenUDPU(t *testing.T) {
 	for _, file := range []string{"udpu.pcap", "udpu2.pcap", "udpu3.pcap"} {
 		c := goldenUDPU(t, file)
 		t.Logf("%s: %v", file, c)
-		if want := udpuGolden[file]; c.String() != want.String() {
+		if want := goldenUDPUWant[file]; c.String() != want.String() {
 			t.Errorf("%s counts\n got %v\nwant %v", file, c, want)
 		}
 	}

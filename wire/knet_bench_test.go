@@ -10,7 +10,7 @@ func benchKnetPacket() []byte { return make([]byte, 14+1446) }
 
 func BenchmarkKnetSealAES256SHA256(b *testing.B) {
 	cfg := KnetCryptoConfig{Cipher: KnetCipherAES256, Hash: KnetHashSHA256}
-	key, p := vectorKey(), benchKnetPacket()
+	key, p := knetVectorKey(), benchKnetPacket()
 	b.SetBytes(int64(len(p)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -22,7 +22,7 @@ func BenchmarkKnetSealAES256SHA256(b *testing.B) {
 
 func BenchmarkKnetOpenAES256SHA256(b *testing.B) {
 	cfg := KnetCryptoConfig{Cipher: KnetCipherAES256, Hash: KnetHashSHA256}
-	key, p := vectorKey(), benchKnetPacket()
+	key, p := knetVectorKey(), benchKnetPacket()
 	sealed, err := Seal(cfg, key, p, rand.Reader)
 	if err != nil {
 		b.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-func vectorKey() []byte {
+func knetVectorKey() []byte {
 	k := make([]byte, 256)
 	for i := 0; i < 128; i++ {
 		k[i], k[255-i] = byte(i), byte(i)
@@ -26,7 +26,7 @@ func TestKnetCryptoVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	key := vectorKey()
+	key := knetVectorKey()
 	salt, _ := hex.DecodeString("00112233445566778899aabbccddeeff")
 	seen := map[KnetCryptoConfig]bool{}
 	sc := bufio.NewScanner(f)
@@ -74,7 +74,7 @@ func TestKnetCryptoVectors(t *testing.T) {
 }
 
 func TestKnetCryptoErrors(t *testing.T) {
-	key := vectorKey()
+	key := knetVectorKey()
 	cfg := KnetCryptoConfig{Cipher: KnetCipherAES256, Hash: KnetHashSHA256}
 	if _, err := Seal(cfg, key[:127], []byte("x"), rand.Reader); err == nil {
 		t.Error("127-byte key accepted (knet needs 128..4096)")

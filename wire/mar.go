@@ -132,15 +132,15 @@ func decodeMessageSource(b []byte) (MessageSource, error) {
 	}, nil
 }
 
-// appendU32Pad writes a u32 field declared aligned(8): value plus 4 zero bytes.
-func appendU32Pad(b []byte, v uint32) []byte {
+// marAppendU32Pad writes a u32 field declared aligned(8): value plus 4 zero bytes.
+func marAppendU32Pad(b []byte, v uint32) []byte {
 	b = binary.LittleEndian.AppendUint32(b, v)
 	return append(b, 0, 0, 0, 0)
 }
 
-// appendU8Pad writes a u8 field declared aligned(8).
-func appendU8Pad(b []byte, v uint8) []byte { return append(b, v, 0, 0, 0, 0, 0, 0, 0) }
+// marAppendU8Pad writes a u8 field declared aligned(8).
+func marAppendU8Pad(b []byte, v uint8) []byte { return append(b, v, 0, 0, 0, 0, 0, 0, 0) }
 
-func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+func marU32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
-func appendLE32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
+func marAppendU32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }

@@ -88,8 +88,8 @@ func DecodeExec(b []byte) (ExecMessage, error) {
 // EncodeExec is a convenience for m.Append(nil).
 func EncodeExec(m ExecMessage) ([]byte, error) { return m.Append(nil) }
 
-// checkFixed reports ErrShort-style errors with the message name in them.
-func checkFixed(what string, b []byte, need int) error {
+// marCheckFixed reports ErrShort-style errors with the message name in them.
+func marCheckFixed(what string, b []byte, need int) error {
 	if len(b) < need {
 		return fmt.Errorf("%w: %s needs %d bytes, got %d", ErrShort, what, need, len(b))
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func mustCpgName(t testing.TB, s string) CpgName {
+func marMustCpgName(t testing.TB, s string) CpgName {
 	n, err := NewCpgName(s)
 	if err != nil {
 		t.Fatal(err)
@@ -15,7 +15,7 @@ func mustCpgName(t testing.TB, s string) CpgName {
 	return n
 }
 
-func mustMarName(t testing.TB, s string) MarName {
+func marMustMarName(t testing.TB, s string) MarName {
 	n, err := NewMarName(s)
 	if err != nil {
 		t.Fatal(err)
@@ -23,13 +23,13 @@ func mustMarName(t testing.TB, s string) MarName {
 	return n
 }
 
-// sampleExecMessages has one message per exec function with every field set,
+// marSampleExecMessages has one message per exec function with every field set,
 // and the exact size C gives each struct (gcc x86-64, wire-spec §6).
-func sampleExecMessages(t testing.TB) []struct {
+func marSampleExecMessages(t testing.TB) []struct {
 	m    ExecMessage
 	size int
 } {
-	g := mustCpgName(t, "wsrgrp")
+	g := marMustCpgName(t, "wsrgrp")
 	src := MessageSource{NodeID: 3, Conn: 0x55e1daaccd70}
 	item, err := NewCmapMcastItem("totem.config_version", uint64(7))
 	if err != nil {
@@ -49,14 +49,14 @@ func sampleExecMessages(t testing.TB) []struct {
 		{&CmapMcast{Reason: CmapMcastReasonNewConfigVersion, Items: []CmapMcastItem{item}}, 336},
 		{&CmapMcast{Items: []CmapMcastItem{item, str, missing}}, 48 + 288 + 288 + 280},
 		{&CfgRingreenable{Source: src}, 32},
-		{&CfgKillnode{NodeID: 2, Reason: mustMarName(t, "fenced by 1")}, 288},
+		{&CfgKillnode{NodeID: 2, Reason: marMustMarName(t, "fenced by 1")}, 288},
 		{&CfgShutdown{}, 16},
 		{&CfgReloadConfig{Source: src}, 32},
 		{&CfgCryptoReconfig{Phase: CryptoReconfigPhaseCleanup}, 24},
 		{&CpgProcjoin{Group: g, PID: 0x3e5e, Reason: CpgReasonJoin}, 168},
 		{&CpgProcleave{Group: g, PID: 0x3e5e, Reason: CpgReasonLeave}, 168},
 		{&CpgJoinlist{}, 24},
-		{&CpgJoinlist{Entries: []CpgJoinlistEntry{{1, g}, {2, mustCpgName(t, "other")}}}, 24 + 288},
+		{&CpgJoinlist{Entries: []CpgJoinlistEntry{{1, g}, {2, marMustCpgName(t, "other")}}}, 24 + 288},
 		{&CpgMcast{Group: g, PID: 1, Source: src, Message: []byte("HELLO-WSR")}, 193},
 		{&CpgDownlistOld{}, 1560},
 		{dlo, 1560},
@@ -73,7 +73,7 @@ func sampleExecMessages(t testing.TB) []struct {
 
 func TestExecRoundTrip(t *testing.T) {
 	fns := map[int32]bool{}
-	for _, c := range sampleExecMessages(t) {
+	for _, c := range marSampleExecMessages(t) {
 		b, err := EncodeExec(c.m)
 		if err != nil {
 			t.Fatalf("%T: %v", c.m, err)
@@ -99,7 +99,7 @@ func TestExecRoundTrip(t *testing.T) {
 		}
 		// every proper prefix that cuts into what C reads is rejected, never a panic
 		for n := 0; n < len(b); n++ {
-			if _, err := DecodeExec(b[:n]); err == nil && n < minExecLen(c.m) {
+			if _, err := DecodeExec(b[:n]); err == nil && n < marMinExecLen(c.m) {
 				t.Errorf("%T: %d of %d bytes accepted", c.m, n, len(b))
 			}
 		}
@@ -110,11 +110,11 @@ func TestExecRoundTrip(t *testing.T) {
 	}
 }
 
-// minExecLen is how much of an encoded sample the decoder must insist on.
-func minExecLen(m ExecMessage) int {
+// marMinExecLen is how much of an encoded sample the decoder must insist on.
+func marMinExecLen(m ExecMessage) int {
 	switch m := m.(type) {
 	case *CmapMcast:
-		return m.Size() - (align8(len(m.Items[len(m.Items)-1].Value)) - len(m.Items[len(m.Items)-1].Value))
+		return m.Size() - (marAlign8(len(m.Items[len(m.Items)-1].Value)) - len(m.Items[len(m.Items)-1].Value))
 	case *CpgJoinlist:
 		return 24 + 144*len(m.Entries)
 	case *CpgMcast:

@@ -14,10 +14,10 @@ const (
 func decodePload(fn uint16, b []byte) (ExecMessage, error) {
 	switch fn {
 	case MessageReqExecPloadStart:
-		if err := checkFixed("pload start", b, PloadStartSize); err != nil {
+		if err := marCheckFixed("pload start", b, PloadStartSize); err != nil {
 			return nil, err
 		}
-		return &PloadStart{MsgCount: le32(b[16:]), MsgSize: le32(b[20:])}, nil
+		return &PloadStart{MsgCount: marU32(b[16:]), MsgSize: marU32(b[20:])}, nil
 	case MessageReqExecPloadMcast:
 		if _, err := DecodeRequestHeader(b); err != nil {
 			return nil, err
@@ -46,8 +46,8 @@ func (*PloadMcast) ExecID() int32 { return ServiceID(PloadService, MessageReqExe
 
 func (m *PloadStart) Append(b []byte) ([]byte, error) {
 	b = RequestHeader{ID: m.ExecID(), Size: PloadStartSize}.Append(b)
-	b = appendLE32(b, m.MsgCount)
-	return appendLE32(b, m.MsgSize), nil
+	b = marAppendU32(b, m.MsgCount)
+	return marAppendU32(b, m.MsgSize), nil
 }
 
 func (m *PloadMcast) Append(b []byte) ([]byte, error) {

@@ -89,10 +89,10 @@ func (m *VotequorumNodeinfo) Append(b []byte) ([]byte, error) {
 
 // DecodeVotequorumNodeinfo: flags are kept as sent, unknown bits included.
 func DecodeVotequorumNodeinfo(b []byte) (*VotequorumNodeinfo, error) {
-	if err := checkFixed("votequorum nodeinfo", b, VotequorumNodeinfoSize); err != nil {
+	if err := marCheckFixed("votequorum nodeinfo", b, VotequorumNodeinfoSize); err != nil {
 		return nil, err
 	}
-	return &VotequorumNodeinfo{NodeID: le32(b[16:]), Votes: le32(b[20:]), ExpectedVotes: le32(b[24:]), Flags: le32(b[28:])}, nil
+	return &VotequorumNodeinfo{NodeID: marU32(b[16:]), Votes: marU32(b[20:]), ExpectedVotes: marU32(b[24:]), Flags: marU32(b[28:])}, nil
 }
 
 // VotequorumReconfigure is struct req_exec_quorum_reconfigure.
@@ -116,10 +116,10 @@ func (m *VotequorumReconfigure) Append(b []byte) ([]byte, error) {
 // DecodeVotequorumReconfigure only needs the 28 bytes C reads: the trailing
 // struct padding is never looked at. An unknown param is kept (C ignores it).
 func DecodeVotequorumReconfigure(b []byte) (*VotequorumReconfigure, error) {
-	if err := checkFixed("votequorum reconfigure", b, 25); err != nil {
+	if err := marCheckFixed("votequorum reconfigure", b, 25); err != nil {
 		return nil, err
 	}
-	return &VotequorumReconfigure{NodeID: le32(b[16:]), Value: le32(b[20:]), Param: b[24]}, nil
+	return &VotequorumReconfigure{NodeID: marU32(b[16:]), Value: marU32(b[20:]), Param: b[24]}, nil
 }
 
 // VotequorumQdeviceReg is struct req_exec_quorum_qdevice_reg.
@@ -133,25 +133,25 @@ func (*VotequorumQdeviceReg) ExecID() int32 {
 }
 
 func (m *VotequorumQdeviceReg) Append(b []byte) ([]byte, error) {
-	if err := checkQdeviceName(m.Name); err != nil {
+	if err := marCheckQdeviceName(m.Name); err != nil {
 		return b, err
 	}
 	b = RequestHeader{ID: m.ExecID(), Size: VotequorumQdeviceRegSize}.Append(b)
 	b = binary.LittleEndian.AppendUint32(b, m.Operation)
-	return appendFixedString(b, m.Name, VotequorumQdeviceRegSize-20), nil
+	return marAppendFixedString(b, m.Name, VotequorumQdeviceRegSize-20), nil
 }
 
 // DecodeVotequorumQdeviceReg: strict about the name's NUL, because C treats
 // it as a C string (strcmp, strcpy) and would run off the array without one.
 func DecodeVotequorumQdeviceReg(b []byte) (*VotequorumQdeviceReg, error) {
-	if err := checkFixed("votequorum qdevice_reg", b, 20+VotequorumQdeviceMaxNameLen); err != nil {
+	if err := marCheckFixed("votequorum qdevice_reg", b, 20+VotequorumQdeviceMaxNameLen); err != nil {
 		return nil, err
 	}
-	name, err := cString(b[20 : 20+VotequorumQdeviceMaxNameLen])
+	name, err := marCString(b[20 : 20+VotequorumQdeviceMaxNameLen])
 	if err != nil {
 		return nil, err
 	}
-	return &VotequorumQdeviceReg{Operation: le32(b[16:]), Name: name}, nil
+	return &VotequorumQdeviceReg{Operation: marU32(b[16:]), Name: name}, nil
 }
 
 // VotequorumQdeviceReconfigure is struct req_exec_quorum_qdevice_reconfigure.
@@ -164,49 +164,49 @@ func (*VotequorumQdeviceReconfigure) ExecID() int32 {
 }
 
 func (m *VotequorumQdeviceReconfigure) Append(b []byte) ([]byte, error) {
-	if err := checkQdeviceName(m.OldName); err != nil {
+	if err := marCheckQdeviceName(m.OldName); err != nil {
 		return b, err
 	}
-	if err := checkQdeviceName(m.NewName); err != nil {
+	if err := marCheckQdeviceName(m.NewName); err != nil {
 		return b, err
 	}
 	b = RequestHeader{ID: m.ExecID(), Size: VotequorumQdeviceReconfigureSize}.Append(b)
-	b = appendFixedString(b, m.OldName, VotequorumQdeviceMaxNameLen)
-	return appendFixedString(b, m.NewName, VotequorumQdeviceReconfigureSize-16-VotequorumQdeviceMaxNameLen), nil
+	b = marAppendFixedString(b, m.OldName, VotequorumQdeviceMaxNameLen)
+	return marAppendFixedString(b, m.NewName, VotequorumQdeviceReconfigureSize-16-VotequorumQdeviceMaxNameLen), nil
 }
 
 // DecodeVotequorumQdeviceReconfigure: both names must be NUL-terminated.
 func DecodeVotequorumQdeviceReconfigure(b []byte) (*VotequorumQdeviceReconfigure, error) {
 	const n = VotequorumQdeviceMaxNameLen
-	if err := checkFixed("votequorum qdevice_reconfigure", b, 16+2*n); err != nil {
+	if err := marCheckFixed("votequorum qdevice_reconfigure", b, 16+2*n); err != nil {
 		return nil, err
 	}
-	oldName, err := cString(b[16 : 16+n])
+	oldName, err := marCString(b[16 : 16+n])
 	if err != nil {
 		return nil, err
 	}
-	newName, err := cString(b[16+n : 16+2*n])
+	newName, err := marCString(b[16+n : 16+2*n])
 	if err != nil {
 		return nil, err
 	}
 	return &VotequorumQdeviceReconfigure{OldName: oldName, NewName: newName}, nil
 }
 
-func checkQdeviceName(s string) error {
+func marCheckQdeviceName(s string) error {
 	if len(s) >= VotequorumQdeviceMaxNameLen || bytes.IndexByte([]byte(s), 0) >= 0 {
 		return fmt.Errorf("wire: qdevice name must be < %d bytes without NUL, got %q", VotequorumQdeviceMaxNameLen, s)
 	}
 	return nil
 }
 
-// appendFixedString writes s NUL-padded to n bytes.
-func appendFixedString(b []byte, s string, n int) []byte {
+// marAppendFixedString writes s NUL-padded to n bytes.
+func marAppendFixedString(b []byte, s string, n int) []byte {
 	b = append(b, s...)
 	return append(b, make([]byte, n-len(s))...)
 }
 
-// cString returns the bytes before the first NUL, which must exist.
-func cString(b []byte) (string, error) {
+// marCString returns the bytes before the first NUL, which must exist.
+func marCString(b []byte) (string, error) {
 	i := bytes.IndexByte(b, 0)
 	if i < 0 {
 		return "", fmt.Errorf("wire: %d-byte string field without NUL", len(b))
