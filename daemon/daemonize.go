@@ -23,7 +23,7 @@ func isDetachedChild() bool { return os.Getenv(childEnv) == "1" }
 // the child dies first, the parent exits with the child's status, so a
 // second instance started in the background still fails visibly (C's
 // parent exits 0 at fork time, before the child has checked the lock).
-func detach(args []string) int {
+func detach(args []string, dir string) int {
 	self, err := os.Executable()
 	if err != nil {
 		return DoneFork
@@ -34,6 +34,7 @@ func detach(args []string) int {
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Dir = dir
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	// nil Stdin/Stdout/Stderr: the child gets /dev/null on 0, 1 and 2.

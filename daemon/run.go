@@ -18,6 +18,9 @@ import (
 	"github.com/gorosync/gorosync/daemon/logsys"
 )
 
+// DefaultStateDir is LOCALSTATEDIR "/lib/corosync".
+const DefaultStateDir = "/var/lib/corosync"
+
 // Params are the process's surroundings; Main fills them from the real
 // process, tests from their own.
 type Params struct {
@@ -32,8 +35,9 @@ type Params struct {
 	Signals chan os.Signal
 	// Started, if not nil, is called once the daemon runs its main loop.
 	Started func(*Daemon)
-	// NoMlock skips locking memory (for in-process tests).
-	NoMlock bool
+	// InProcess is for tests running the daemon inside their own
+	// process: no memory locking, no chdir to the state directory.
+	InProcess bool
 }
 
 // Daemon is one running corosync process.
@@ -63,6 +67,7 @@ func Run(p *Params) int {
 	if p.LockFile == "" {
 		p.LockFile = DefaultLockFile
 	}
+	startDir, _ := os.Getwd() // the detached child resolves -c from here
 	o, code, ok := parseArgs(p.Args, p.Stderr)
 	if !ok {
 		return code
@@ -84,6 +89,18 @@ func Run(p *Params) int {
 		d.log.Noticef("Corosync Cluster Engine %s starting up", Version)
 		d.log.Infof("Corosync built-in features:%s", featuresString())
 	}
+	if !p.InProcess {
+		// C runs with the state directory as its working directory
+		// (relative key files, core dumps); confparse checked it exists.
+		dir, err := d.Map.GetString("system.state_dir")
+		if err != nil {
+			dir = DefaultStateDir
+		}
+		if err := os.Chdir(dir); err != nil {
+			d.log.Errorf("Cannot chdir to state directory %s. %s", dir, strerror(err))
+			return d.exit(DoneDirNotPresent)
+		}
+	}
 	for _, w := range d.Config.Warnings {
 		// logsys logs the deprecated-logging-key warnings itself.
 		if !strings.Contains(w, "config parameter has been obsoleted") {
@@ -94,7 +111,7 @@ func Run(p *Params) int {
 		return d.exit(DoneExit)
 	}
 	if o.background && !isDetachedChild() {
-		return detach(p.Args)
+		return detach(p.Args, startDir)
 	}
 	if isDetachedChild() {
 		d.log.Debugf("Corosync TTY detached")
@@ -170,7 +187,7 @@ func (d *Daemon) serve() int {
 		signal.Notify(sigs, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGUSR2)
 		defer signal.Stop(sigs)
 	}
-	if !d.params.NoMlock {
+	if !d.params.InProcess {
 		mlockall(d.log)
 	}
 	lock, code := acquireLock(d.params.LockFile, os.Getpid(), d.log)

@@ -45,7 +45,7 @@ type System struct {
 	subsys     map[string]*settings
 	files      map[string]*os.File
 	stderr     io.Writer
-	syslog     syslogSink
+	syslog     SyslogSink
 	hdr        header
 	now        func() time.Time
 	needCaller bool
@@ -56,7 +56,7 @@ type Options struct {
 	Name   string    // %N, "corosync"
 	Stderr io.Writer // default os.Stderr
 	// Syslog sends syslog lines; nil means the local syslog daemon.
-	Syslog syslogSink
+	Syslog SyslogSink
 	Now    func() time.Time // for tests
 }
 

@@ -4,8 +4,8 @@ import (
 	"log/syslog"
 )
 
-// syslogSink receives a formatted syslog line with its facility and level.
-type syslogSink interface {
+// SyslogSink receives a formatted syslog line with its facility and level.
+type SyslogSink interface {
 	Send(facility int, level Level, line string)
 	Close()
 }
