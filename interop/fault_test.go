@@ -41,6 +41,20 @@ func TestFaultKillRestart(t *testing.T) {
 	t.Logf("restart %s: 3-member ring %s, quorate; polled %v, logged %v after the start",
 		victim.Name, conv.RingID, conv.Elapsed.Round(time.Millisecond), logFormed(t, c, c.Hosts, conv, restarted))
 	checkQuorumtool(t, c, 3)
+
+	// A SIGTERMed corosync leaves the ring on its way out; restart brings
+	// it back.
+	stopped := time.Now()
+	victim.StopCorosync()
+	conv = c.WaitQuorate(stopped, rest, 2, 30*time.Second)
+	t.Logf("SIGTERM %s: survivors on ring %s after %v", victim.Name, conv.RingID, conv.Elapsed.Round(time.Millisecond))
+	if err := victim.Corosync().Err(); err != nil {
+		t.Errorf("corosync on %s exited with %v after SIGTERM", victim.Name, err)
+	}
+	restarted = time.Now()
+	victim.RestartCorosync()
+	conv = c.WaitQuorate(restarted, c.Hosts, 3, 30*time.Second)
+	t.Logf("restart %s: ring %s after %v", victim.Name, conv.RingID, conv.Elapsed.Round(time.Millisecond))
 }
 
 // TestFaultPartitionLinkLoss exercises the harness's other faults on a C

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +168,7 @@ func (c *Cluster) writeAuthkey() error {
 // something are test errors: a leak would hurt the next run.
 func (c *Cluster) teardown() {
 	t := c.t
-	if t.Failed() {
+	if t.Failed() || panicking() {
 		c.DumpLogs()
 	}
 	for _, h := range c.Hosts {
@@ -280,4 +282,13 @@ func checkTools() error {
 		}
 	}
 	return nil
+}
+
+// panicking reports whether this cleanup runs because the test panicked:
+// testing marks the test failed only after its cleanups, so t.Failed() is
+// still false then, but the panic's frame is on this goroutine's stack.
+func panicking() bool {
+	buf := make([]byte, 1<<16)
+	buf = buf[:runtime.Stack(buf, false)]
+	return bytes.Contains(buf, []byte("\npanic("))
 }

@@ -17,9 +17,30 @@
 //
 //	c := harness.New(t, 3, harness.Config{Transport: harness.UDPU, Token: 1000})
 //	c.StartAll(harness.C)
-//	conv := c.WaitConverged(c.Hosts, 3, 30*time.Second)
+//	conv := c.WaitQuorate(time.Now(), c.Hosts, 3, 30*time.Second)
 //	t.Logf("ring %s after %v", conv.RingID, conv.Elapsed)
 //	res := c.Host(1).MustRun("corosync-quorumtool", "-s")
+//
+// The API, by task:
+//
+//   - Cluster: New (hosts node1..nodeN, nodeids 1..N, one Config for all),
+//     Host(i), Others, StartAll; ConfigText is the generated corosync.conf,
+//     Generate the pure function behind it (Config.Template for a custom
+//     layout), Host.WriteConfig to give one host something else.
+//   - Daemons: Host.StartCorosync(C or Go) (Go is bin/corosync, see
+//     GoBinary), StopCorosync (SIGTERM), KillCorosync (SIGKILL to the
+//     daemon's own PID; returns the instant, for measurements),
+//     RestartCorosync, StartPacemaker/StopPacemaker.
+//   - Commands: Host.Run (context, exit code in Result), RunT, MustRun.
+//   - Waiting and measuring: Host.WaitCmap, Cluster.WaitConverged (all hosts
+//     report one ring id with N members), WaitQuorate (and quorate),
+//     WaitPacemaker (crm_mon -1: nodes online, partition with quorum),
+//     RingFormedAt (the daemons' own "A new membership (R.S) was formed"
+//     timestamps); parsers ParseQuorumtool, ParseCrmMon, ParseMemberships.
+//   - Faults: Host.KillCorosync, Host.SetLoss/LossDrops (nft numgen drop on
+//     LossPorts), Cluster.Partition/Heal (nft saddr drops inside the
+//     namespaces), Host.LinkDown/LinkUp (root end of the veth).
+//   - Logs: Host.LogFiles, Cluster.DumpLogs (automatic on failure).
 //
 // Everything New creates (namespaces, links, nft rules, processes, the
 // per-run directory) is removed by a t.Cleanup that runs even when the test
