@@ -15,7 +15,9 @@ build:
 	$(GO) build -o bin/ ./cmd/...
 
 # Start our daemon in the foreground on the bundled single-node config.
-run: build
+# Builds only the daemon, so a half-done tool elsewhere can't block it.
+run:
+	$(GO) build -o bin/ ./cmd/corosync
 	mkdir -p /var/lib/corosync
 	./bin/corosync -f -c etc/corosync.conf
 
