@@ -116,6 +116,9 @@ func goldenKnet(t *testing.T, file string, cfg KnetCryptoConfig, key []byte) (kn
 				if int(p.Size) != len(d.Payload)+28 { // IPv4 20 + UDP 8
 					t.Errorf("%s frame %d: PMTUd size %d for a %d-byte datagram", file, d.Frame, p.Size, len(d.Payload))
 				}
+				if bytes.Count(p.Fill, []byte{0}) != len(p.Fill) {
+					t.Errorf("%s frame %d: PMTUd fill is not all zeros", file, d.Frame)
+				}
 				probes[anon] = true
 			} else if len(p.Fill) != 0 || !probes[anon] {
 				t.Errorf("%s frame %d: PMTUD_REPLY that answers no captured probe", file, d.Frame)

@@ -62,6 +62,10 @@ var ErrUnknownExec = errors.New("wire: unknown exec service or function")
 // bytes after the fixed struct are ignored. Strictness: the input must hold
 // every byte the C handler would read; a short message is an error, not an
 // out-of-bounds read as in C.
+//
+// Only little-endian messages are decoded. A frame from a big-endian sender
+// (SrpHeader.Swapped) should be dropped: C's own mixed-endian support is
+// broken (sync never swaps, wire-spec §1.2), so no working ring has one.
 func DecodeExec(b []byte) (ExecMessage, error) {
 	h, err := DecodeRequestHeader(b)
 	if err != nil {
