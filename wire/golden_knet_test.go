@@ -78,6 +78,7 @@ func goldenKnet(t *testing.T, file string, cfg KnetCryptoConfig, key []byte) (kn
 	defrag := &goldenKnetDefrag{bufs: map[[2]uint16][][]byte{}}
 	pings := map[string]bool{}  // pings seen, with type/node cleared
 	probes := map[string]bool{} // first 9 bytes of PMTUd probes, type/node cleared
+	unicast := map[bool]int{}
 	for _, d := range ds {
 		plain := d.Payload
 		if cfg.Enabled() {
@@ -146,7 +147,18 @@ func goldenKnet(t *testing.T, file string, cfg KnetCryptoConfig, key []byte) (kn
 			if (p.Bcast == 1) != (sh.TargetNodeID == 0) {
 				t.Errorf("%s frame %d: bcast %d but target_nodeid %d", file, d.Frame, p.Bcast, sh.TargetNodeID)
 			}
+			// nodeid N lives at 10.250.77.N in these captures
+			if dst := d.Dst.Addr().As4(); sh.TargetNodeID != 0 && sh.TargetNodeID != uint32(dst[3]) {
+				t.Errorf("%s frame %d: target_nodeid %d sent to %v", file, d.Frame, sh.TargetNodeID, d.Dst)
+			}
+			unicast[sh.TargetNodeID != 0]++
+			if token := sh.Type == SrpOrfToken || sh.Type == SrpCommitToken; token != (sh.TargetNodeID != 0) {
+				t.Errorf("%s frame %d: %s with target_nodeid %d", file, d.Frame, sh.Type, sh.TargetNodeID)
+			}
 		}
+	}
+	if unicast[true] == 0 || unicast[false] == 0 {
+		t.Errorf("%s: unicast/broadcast totem frames %v; expected both", file, unicast)
 	}
 	if len(defrag.bufs) != 0 {
 		t.Errorf("%s: %d packets left incomplete", file, len(defrag.bufs))
