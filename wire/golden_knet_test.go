@@ -79,6 +79,7 @@ func goldenKnet(t *testing.T, file string, cfg KnetCryptoConfig, key []byte) (kn
 	pings := map[string]bool{}  // pings seen, with type/node cleared
 	probes := map[string]bool{} // first 9 bytes of PMTUd probes, type/node cleared
 	unicast := map[bool]int{}
+	lastSeq := map[uint16]uint16{}
 	for _, d := range ds {
 		plain := d.Payload
 		if cfg.Enabled() {
@@ -128,6 +129,11 @@ func goldenKnet(t *testing.T, file string, cfg KnetCryptoConfig, key []byte) (kn
 			if p.Compress != KnetCompressNone || p.Channel != 0 {
 				t.Errorf("%s frame %d: compress %d channel %d", file, d.Frame, p.Compress, p.Channel)
 			}
+			// seq_num rises by one per user packet; its fragments share it
+			if last, ok := lastSeq[p.Header.Node]; ok && p.SeqNum != last && p.SeqNum != last+1 {
+				t.Errorf("%s frame %d: node %d seq_num %d after %d", file, d.Frame, p.Header.Node, p.SeqNum, last)
+			}
+			lastSeq[p.Header.Node] = p.SeqNum
 			if p.FragNum > 1 {
 				kg.fragments++
 				if p.FragSeq < p.FragNum {
