@@ -18,6 +18,10 @@ const (
 // and typed gets fail when the stored type differs.
 type icmap struct {
 	m map[string]Key
+	// names is the sorted key list, rebuilt (as a new slice, so callers
+	// may keep iterating an old one) after a key is added.
+	names []string
+	dirty bool
 }
 
 func newICMap() *icmap { return &icmap{m: make(map[string]Key)} }
@@ -54,11 +58,12 @@ func (c *icmap) set(name string, v any) string {
 	if _, exists := c.m[name]; !exists && !validKeyName(name) {
 		return "CS_ERR_NAME_TOO_LONG"
 	}
+	if _, exists := c.m[name]; !exists {
+		c.dirty = true
+	}
 	c.m[name] = Key{Name: name, Type: t, Value: v}
 	return ""
 }
-
-func (c *icmap) del(name string) { delete(c.m, name) }
 
 func (c *icmap) has(name string) bool { _, ok := c.m[name]; return ok }
 
@@ -105,14 +110,20 @@ func (c *icmap) getU8(name string) (uint8, bool) {
 // keysWithPrefix lists key names in icmap's iteration order (qb_map's trie
 // is byte-wise sorted), which several C loops silently depend on.
 func (c *icmap) keysWithPrefix(prefix string) []string {
-	var out []string
-	for k := range c.m {
-		if strings.HasPrefix(k, prefix) {
-			out = append(out, k)
+	if c.dirty || c.names == nil {
+		names := make([]string, 0, len(c.m))
+		for k := range c.m {
+			names = append(names, k)
 		}
+		sort.Strings(names)
+		c.names, c.dirty = names, false
 	}
-	sort.Strings(out)
-	return out
+	i := sort.SearchStrings(c.names, prefix)
+	j := i
+	for j < len(c.names) && strings.HasPrefix(c.names[j], prefix) {
+		j++
+	}
+	return c.names[i:j:j]
 }
 
 func (c *icmap) sorted() []Key {

@@ -2,6 +2,7 @@ package confparse
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -150,7 +151,9 @@ func (tc *totemConfig) putNodelistMembers() error {
 		}
 		last = int64(pos)
 		prefix := fmt.Sprintf("nodelist.node.%d.", pos)
-		for _, k2 := range tc.m.keysWithPrefix(prefix) {
+		keys := tc.m.keysWithPrefix(prefix)
+		for i := 0; i < len(keys); i++ {
+			k2 := keys[i]
 			nodeid, _ := tc.m.getU32(prefix + "nodeid")
 			link, ok := ringKey(strings.TrimPrefix(k2, prefix))
 			if !ok {
@@ -169,6 +172,13 @@ func (tc *totemConfig) putNodelistMembers() error {
 					nodeid = tc.generateNodeID(ring0)
 					if nodeid == 0xFFFFFFFF {
 						return tc.fail(fmt.Sprintf("An IPV6 network requires that a node ID be specified for address '%s'.", addr))
+					}
+					if !tc.m.has(prefix+"nodeid") && tc.trieSplits(k2, len(prefix)) {
+						// Inserting the nodeid splits the trie node the
+						// iterator stands on, and C visits k2 again: the
+						// member is added twice (so token_coefficient
+						// counts it twice).
+						keys = append(keys[:i+1:i+1], keys[i:]...)
 					}
 					tc.m.set(prefix+"nodeid", nodeid)
 				}
@@ -222,4 +232,30 @@ func (tc *totemConfig) putNodelistMembers() error {
 		}
 	}
 	return nil
+}
+
+// trieSplits reports whether inserting a key that diverges from key after
+// its first d bytes splits the libqb trie node holding key. That node starts
+// after the longest prefix key shares with any other key; the insertion
+// splits it when it starts before byte d.
+func (tc *totemConfig) trieSplits(key string, d int) bool {
+	all := tc.m.keysWithPrefix("")
+	i := sort.SearchStrings(all, key)
+	longest := 0
+	for _, j := range []int{i - 1, i + 1} {
+		if j >= 0 && j < len(all) {
+			if l := commonPrefix(key, all[j]); l > longest {
+				longest = l
+			}
+		}
+	}
+	return longest < d
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }

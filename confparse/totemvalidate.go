@@ -1,9 +1,6 @@
 package confparse
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // validate is totem_config_validate (with totem_volatile_config_validate
 // and check_for_duplicate_nodeids), in C's order.
@@ -168,13 +165,24 @@ func (tc *totemConfig) volatileValidate() error {
 // have an explicit nodeid, and the scan of earlier nodes stops at the first
 // key whose position is not below the node's own.
 func (tc *totemConfig) duplicateNodeIDs() error {
+	type parsed struct {
+		pos    uint32
+		ok     bool
+		nodeid bool // rest == "nodeid"
+		key    string
+	}
 	keys := tc.m.keysWithPrefix("nodelist.node.")
+	ps := make([]parsed, len(keys))
+	for i, k := range keys {
+		pos, rest, ok := nodeKey(k)
+		ps[i] = parsed{pos, ok, rest == "nodeid", k}
+	}
 	last := int64(-1)
-	for _, k := range keys {
-		pos, _, ok := nodeKey(k)
-		if !ok || int64(pos) == last {
+	for _, p := range ps {
+		if !p.ok || int64(p.pos) == last {
 			continue
 		}
+		pos := p.pos
 		last = int64(pos)
 		nodeid, ok := tc.m.getU32(fmt.Sprintf("nodelist.node.%d.nodeid", pos))
 		auto := ""
@@ -190,19 +198,18 @@ func (tc *totemConfig) duplicateNodeIDs() error {
 			auto = ring0
 		}
 		var pos1 uint32
-		for _, k1 := range keys {
+		for _, q := range ps {
 			if pos1 >= pos {
 				break
 			}
-			p1, rest, ok := nodeKey(k1)
-			if !ok {
+			if !q.ok {
 				continue
 			}
-			pos1 = p1
-			if p1 >= pos || rest != "nodeid" {
+			pos1 = q.pos
+			if q.pos >= pos || !q.nodeid {
 				continue
 			}
-			id1, ok := tc.m.getU32(k1)
+			id1, ok := tc.m.getU32(q.key)
 			if !ok {
 				continue
 			}
@@ -216,5 +223,3 @@ func (tc *totemConfig) duplicateNodeIDs() error {
 	}
 	return nil
 }
-
-var _ = strings.TrimSpace
