@@ -1,0 +1,90 @@
+package cmap
+
+import (
+	"math/rand/v2"
+	"syscall"
+)
+
+// handleDB is libqb's qb_hdb as corosync uses it for a connection's
+// iterators and tracks: a handle is (random check << 32) | slot, freed
+// slots are reused lowest first, and a check of 0xffffffff matches any
+// slot. Clients see these numbers and hand them back, so a stale or forged
+// handle must fail the way hdb fails: -EBADF (CS_ERR_BAD_HANDLE).
+type handleDB[T any] struct {
+	slots []hslot[T]
+}
+
+type hslot[T any] struct {
+	used  bool
+	check uint32
+	v     T
+}
+
+// anyCheck is the wildcard check value hdb accepts.
+const anyCheck = 0xffffffff
+
+func (db *handleDB[T]) create(v T) uint64 {
+	i := 0
+	for ; i < len(db.slots); i++ {
+		if !db.slots[i].used {
+			break
+		}
+	}
+	if i == len(db.slots) {
+		db.slots = append(db.slots, hslot[T]{})
+	}
+	// random() in C: positive 31-bit values only.
+	check := uint32(rand.Int32N(1<<31-1)) + 1
+	db.slots[i] = hslot[T]{used: true, check: check, v: v}
+	return uint64(check)<<32 | uint64(i)
+}
+
+func (db *handleDB[T]) lookup(h uint64) (int, error) {
+	check, idx := uint32(h>>32), uint32(h)
+	if uint64(idx) >= uint64(len(db.slots)) || !db.slots[idx].used {
+		return 0, syscall.EBADF
+	}
+	if check != anyCheck && check != db.slots[idx].check {
+		return 0, syscall.EBADF
+	}
+	return int(idx), nil
+}
+
+func (db *handleDB[T]) get(h uint64) (T, error) {
+	i, err := db.lookup(h)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return db.slots[i].v, nil
+}
+
+func (db *handleDB[T]) destroy(h uint64) error {
+	i, err := db.lookup(h)
+	if err != nil {
+		return err
+	}
+	db.slots[i] = hslot[T]{}
+	return nil
+}
+
+// all lists the live entries (hdb_iterator_next).
+func (db *handleDB[T]) all() []T {
+	var out []T
+	for _, s := range db.slots {
+		if s.used {
+			out = append(out, s.v)
+		}
+	}
+	return out
+}
+
+func (db *handleDB[T]) len() int {
+	n := 0
+	for _, s := range db.slots {
+		if s.used {
+			n++
+		}
+	}
+	return n
+}
