@@ -44,8 +44,8 @@ func TestSyntax(t *testing.T) {
 	}{
 		{"a {\n b: c\n}\n", "{a a.b|b=c }a"},
 		{"a{\nb:c\n}", "{a a.b|b=c }a"},
-		{"a: {\n}\n", "{a }a"},           // colon before '{' is trimmed from the name
-		{"a {\n k::v\n}\n", "{a a.k|k=:v }a"}, // only the first colon separates
+		{"a: {\n}\n", "{a }a"},                  // colon before '{' is trimmed from the name
+		{"a {\n k::v\n}\n", "{a a.k|k=:v }a"},   // only the first colon separates
 		{"a {\n k:: v\n}\n", "{a a.k|k=: v }a"}, // the value starts right after the first colon
 		{"a {\n k :\tv\n}\n", "{a a.k|k=v }a"},  // blanks around the colon go
 		{"  # c\n\t#x\n\n", ""},
@@ -54,8 +54,8 @@ func TestSyntax(t *testing.T) {
 		{"k: v \r\n", "k|k=v"},
 		{"k: v\r\r\n", "k|k=v\r"}, // only one CR is removed
 		{"k:\n", "k|k="},
-		{": v\n", ":|:=v"},  // C keeps the first character of a key
-		{":v\n", "|=v"},     // ...unless the key part is empty
+		{": v\n", ":|:=v"}, // C keeps the first character of a key
+		{":v\n", "|=v"},    // ...unless the key part is empty
 		{"a {{\n", "ERR 1: Extra characters after opening bracket '{'"},
 		{"node { name: x\n", "ERR 1: Extra characters after opening bracket '{'"},
 		{"{\n}\n", "ERR 1: Missing section name before opening bracket '{'"},
@@ -67,8 +67,8 @@ func TestSyntax(t *testing.T) {
 		{"k: " + strings.Repeat("x", 507) + "\n", "k|k=" + strings.Repeat("x", 507)},
 		{"k: " + strings.Repeat("x", 508) + "\n", "ERR 1: Line too long"},
 		{"k: " + strings.Repeat("x", 507), "k|k=" + strings.Repeat("x", 507)}, // no final newline
-		{"\x00junk\nk: v\n", "k|k=v"},                                           // NUL first: an empty line
-		{"k: v\x00junk\n", "ERR 1: Line too long"},                              // NUL inside
+		{"\x00junk\nk: v\n", "k|k=v"},                                         // NUL first: an empty line
+		{"k: v\x00junk\n", "ERR 1: Line too long"},                            // NUL inside
 		{strings.Repeat("s", 254) + " {\n}\n", "ERR 1: Start of section makes total cmap path too long"},
 		{strings.Repeat("k", 254) + ": v\n", "ERR 1: New key makes total cmap path too long"},
 	} {
