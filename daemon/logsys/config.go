@@ -257,9 +257,8 @@ func (s *System) Watch(m *icmap.Map) error {
 			s.Subsys("MAIN").Debugf("Ignoring key change, reload in progress. %s", key)
 			return
 		}
-		if err := s.Configure(m); err != nil {
-			s.Subsys("MAIN").Errorf("parse error in config: %s.", err)
-		}
+		// C ignores a bad value here: the previous settings stay.
+		_ = s.Configure(m)
 	}
 	if _, err := m.TrackAdd("logging.", icmap.TrackAdd|icmap.TrackDelete|icmap.TrackModify|icmap.TrackPrefix, fn, nil); err != nil {
 		return err

@@ -57,7 +57,10 @@ func format(spec string, r *record, h *header) string {
 			}
 			cutoff := 0
 			if i > ds {
-				cutoff, _ = strconv.Atoi(spec[ds:i])
+				var err error
+				if cutoff, err = strconv.Atoi(spec[ds:i]); err != nil {
+					cutoff = maxLineLength // out of range: the line limit cuts it
+				}
 			}
 			var p string
 			if i < len(spec) {
@@ -90,7 +93,7 @@ func format(spec string, r *record, h *header) string {
 					_ = start
 				}
 			}
-			writeCutoff(&out, p, cutoff, ralign)
+			writeCutoff(&out, p, cutoff, ralign, maxLineLength-1-out.Len())
 			i++
 		}
 		if out.Len() >= maxLineLength-1 {
@@ -104,11 +107,12 @@ func format(spec string, r *record, h *header) string {
 	return strings.TrimSuffix(s, "\n")
 }
 
-func writeCutoff(out *strings.Builder, p string, cutoff int, ralign bool) {
+// writeCutoff is libqb's _strcpy_cutoff: room is what is left of the line.
+func writeCutoff(out *strings.Builder, p string, cutoff int, ralign bool, room int) {
 	if cutoff == 0 {
-		out.WriteString(p)
-		return
+		cutoff = len(p)
 	}
+	cutoff = max(min(cutoff, room), 0)
 	if len(p) > cutoff {
 		p = p[:cutoff]
 	}
