@@ -128,16 +128,18 @@ func writeCutoff(out *strings.Builder, p string, cutoff int, ralign bool, room i
 
 // stamp is libqb's %t ("Nov 24 22:43:23", local time) and %T (with .mmm).
 func stamp(t time.Time, hires bool) string {
+	_, mon, day := t.Date()
+	hh, mm, ss := t.Clock()
 	b := make([]byte, 0, 19)
-	b = append(b, monthNames[t.Month()-1]...)
+	b = append(b, monthNames[mon-1]...)
 	b = append(b, ' ')
-	b = two(b, t.Day())
+	b = two(b, day)
 	b = append(b, ' ')
-	b = two(b, t.Hour())
+	b = two(b, hh)
 	b = append(b, ':')
-	b = two(b, t.Minute())
+	b = two(b, mm)
 	b = append(b, ':')
-	b = two(b, t.Second())
+	b = two(b, ss)
 	if hires {
 		ms := t.Nanosecond() / 1e6
 		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
