@@ -126,11 +126,14 @@ func (l *Logger) logf(level Level, skip int, msgFmt string, args ...any) {
 	if !s.configured {
 		return
 	}
+	// As in logsys.c, stderr and syslog are switched on and off by the
+	// top-level keys only; a logger_subsys section changes the levels
+	// those targets take from it, and its own log file.
 	st := s.settingsFor(l.subsys)
 	fileMax, sysMax := st.thresholds()
-	toStderr := st.toStderr && level <= fileMax
+	toStderr := s.main.toStderr && level <= fileMax
 	toFile := st.toFile && st.logfile != "" && level <= fileMax
-	toSyslog := st.toSyslog && level <= sysMax
+	toSyslog := s.main.toSyslog && level <= sysMax
 	if !toStderr && !toFile && !toSyslog {
 		return
 	}
@@ -152,7 +155,7 @@ func (l *Logger) logf(level Level, skip int, msgFmt string, args ...any) {
 		}
 	}
 	if toSyslog {
-		s.syslog.Send(st.syslogFacility, level, format(syslogFormat(s.format), &r, &s.hdr))
+		s.syslog.Send(s.main.syslogFacility, level, format(syslogFormat(s.format), &r, &s.hdr))
 	}
 }
 

@@ -95,6 +95,26 @@ func TestDebugAndTrace(t *testing.T) {
 	}
 }
 
+func TestSubsysLogfile(t *testing.T) {
+	dir := t.TempDir()
+	main, own := filepath.Join(dir, "main.log"), filepath.Join(dir, "quorum.log")
+	s, _, _, _ := newSys(t, map[string]string{"logging.timestamp": "off", "logging.to_syslog": "no",
+		"logging.to_stderr": "no", "logging.to_logfile": "yes", "logging.logfile": main,
+		"logging.logger_subsys.QUORUM.subsys": "QUORUM", "logging.logger_subsys.QUORUM.logfile": own,
+		"logging.logger_subsys.QUORUM.logfile_priority": "notice"})
+	s.SetPID(7)
+	s.Subsys("QUORUM").Infof("quorum info")
+	s.Subsys("QUORUM").Noticef("quorum notice")
+	s.Subsys("TOTEM").Infof("totem info")
+	host, _ := os.Hostname()
+	a, _ := os.ReadFile(main)
+	b, _ := os.ReadFile(own)
+	if string(a) != "[7] "+host+" corosyncinfo    [TOTEM ] totem info\n" ||
+		string(b) != "[7] "+host+" corosyncnotice  [QUORUM] quorum notice\n" {
+		t.Errorf("main log %q, QUORUM log %q", a, b)
+	}
+}
+
 func TestSubsysOverride(t *testing.T) {
 	s, buf, _, _ := newSys(t, map[string]string{"logging.timestamp": "off", "logging.to_syslog": "no",
 		"logging.logger_subsys.QUORUM.subsys": "QUORUM", "logging.logger_subsys.QUORUM.debug": "on",
@@ -104,7 +124,9 @@ func TestSubsysOverride(t *testing.T) {
 	s.Subsys("KNET").Noticef("k")
 	s.Subsys("TOTEM").Debugf("t")
 	s.Subsys("MAIN").Debugf("m")
-	if buf.String() != "debug   [QUORUM] q\n" {
+	// KNET's to_stderr: no does not apply: C switches stderr for all
+	// subsystems with the top-level key only.
+	if buf.String() != "debug   [QUORUM] q\nnotice  [KNET  ] k\n" {
 		t.Errorf("got %q", buf.String())
 	}
 }
