@@ -70,6 +70,14 @@ func daemonOnlyKey(name string, ours map[string]bool) bool {
 	return false
 }
 
+// knownTextDiffs are files where C's status is matched but its message is
+// deliberately not.
+var knownTextDiffs = map[string]string{
+	// C overruns member_list[384] into interface 1 and then reports the
+	// garbage it finds there; we refuse with the actual reason.
+	"quirk-400-nodes": "parse error in config: more than 384 nodes on link 0",
+}
+
 type golden struct {
 	status   int
 	errLine  string
@@ -267,6 +275,12 @@ func TestCorpusAgainstC(t *testing.T) {
 			if err != nil {
 				// uidgid.d file names are C's /etc/corosync/uidgid.d/...
 				msg := strings.ReplaceAll(err.Error(), strings.TrimSuffix(conf, ".conf")+".uidgid.d", "/etc/corosync/uidgid.d")
+				if want, ok := knownTextDiffs[name]; ok {
+					if msg != want {
+						t.Errorf("error text: want %q, got %q", want, msg)
+					}
+					return
+				}
 				if g.errLine != "" && strings.TrimSpace(msg) != strings.TrimSpace(g.errLine) {
 					t.Errorf("error text:\n C: %s\ngo: %s", g.errLine, msg)
 				}

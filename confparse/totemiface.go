@@ -194,8 +194,10 @@ func (tc *totemConfig) putNodelistMembers() error {
 				return tc.fail(fmt.Sprintf("failed to parse node address '%s'", addr))
 			}
 			if len(tc.ifaces[link].members) >= processorMax {
-				// C would write past member_list[PROCESSOR_COUNT_MAX]; refuse instead.
-				return tc.fail(fmt.Sprintf("more than %d nodes on link %d", processorMax, link))
+				// C writes past member_list[PROCESSOR_COUNT_MAX] into the
+				// next interface and fails on the garbage (with 400 nodes:
+				// "Can only set ttl ... for interface 1"); we say why.
+				return tc.parseErr("more than %d nodes on link %d", processorMax, link)
 			}
 			tc.ifaces[link].members = append(tc.ifaces[link].members, member{addr: t, nodeid: nodeid})
 			tc.ifaces[link].configured = true
@@ -239,9 +241,18 @@ func (tc *totemConfig) putNodelistMembers() error {
 // after the longest prefix key shares with any other key; the insertion
 // splits it when it starts before byte d.
 func (tc *totemConfig) trieSplits(key string, d int) bool {
-	all := tc.m.keysWithPrefix("")
+	// Keys added since the last sorted snapshot are generated nodeids of
+	// other nodes, which never share more with key than their node's
+	// ringN_addr already does: the snapshot gives the same answer.
+	all := tc.m.names
+	if all == nil {
+		all = tc.m.keysWithPrefix("")
+	}
 	i := sort.SearchStrings(all, key)
 	longest := 0
+	if i < len(all) && all[i] != key {
+		i-- // not in the snapshot: compare with both neighbours below
+	}
 	for _, j := range []int{i - 1, i + 1} {
 		if j >= 0 && j < len(all) {
 			if l := commonPrefix(key, all[j]); l > longest {
