@@ -102,7 +102,7 @@ func (t *shmClient) readAfterWait(r *ring) ([]byte, error) {
 	}
 	if msg == nil {
 		// Token without chunk: give the token back like libqb.
-		r.post()
+		r.postGuarded()
 		return nil, syscall.EBADMSG
 	}
 	return msg, nil

@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/gorosync/gorosync/wire"
 )
@@ -78,3 +80,46 @@ func (f *fakeTransport) notify(int) error           { return nil }
 func (f *fakeTransport) setFlowControl(int32) error { return nil }
 func (f *fakeTransport) shutdown()                  {}
 func (f *fakeTransport) teardown()                  {}
+
+// FuzzHandshake sends arbitrary bytes as the first message on a real server
+// socket: the server must answer a valid connection request with a full
+// response, drop anything else without one, and stay healthy.
+func FuzzHandshake(f *testing.F) {
+	f.Add(wire.ConnRequest{Hdr: wire.RequestHeader{ID: -1, Size: 24}, MaxMsgSize: 1 << 20}.Append(nil))
+	f.Add(wire.ConnRequest{Hdr: wire.RequestHeader{ID: -1, Size: 24}, MaxMsgSize: 0}.Append(nil))
+	f.Add(wire.ConnRequest{Hdr: wire.RequestHeader{ID: -3, Size: 24}, MaxMsgSize: 0}.Append(nil))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	f.Add(make([]byte, 100))
+	s, _ := newTestServer(f, SHM, func(c *Config) { c.MaxMsgSize, c.MaxMsgLimit = 4096, 8192 })
+	name := uniqueName()
+	registerEcho(f, s, name)
+	if err := s.Start(); err != nil {
+		f.Fatal(err)
+	}
+	s.SetReady(true)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		uc, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: abstractName(name), Net: "unix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer uc.Close()
+		uc.Write(b)
+		if len(b) < wire.ConnRequestSize {
+			return // the server waits for the rest; closing is the test
+		}
+		uc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp := make([]byte, wire.ConnResponseSize)
+		n, _ := readAll(uc, resp)
+		_, err = wire.DecodeConnRequest(b)
+		if err != nil {
+			if n != 0 {
+				t.Fatalf("invalid request answered with %d bytes", n)
+			}
+			return
+		}
+		r, derr := wire.DecodeConnResponse(resp[:n])
+		if derr != nil || r.Hdr.Error != 0 || r.MaxMsgSize < 4096 || r.MaxMsgSize > 8192 {
+			t.Fatalf("valid request: %d bytes, %+v, %v", n, r, derr)
+		}
+	})
+}

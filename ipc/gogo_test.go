@@ -44,6 +44,14 @@ func TestGoClientGoServer(t *testing.T) {
 					t.Fatalf("size %d: echo mismatch (%d bytes back)", n, len(resp))
 				}
 			}
+			// Many ring-fulls back to back: the semaphore accounting must
+			// not drift (a drifting count makes an empty ring look full).
+			big := echoRequest(echoID, make([]byte, 65536))
+			for i := range 200 {
+				if _, err := c.Request(big, 5*time.Second); err != nil {
+					t.Fatalf("64 KiB request %d: %v", i, err)
+				}
+			}
 			// Events: ask for 5, they arrive before the response completes.
 			resp, err := c.Request(echoRequest(echoEventID, binary.LittleEndian.AppendUint32(nil, 5)), 5*time.Second)
 			if err != nil {

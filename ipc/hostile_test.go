@@ -116,13 +116,16 @@ func TestHostileRequests(t *testing.T) {
 			rd := *r.u32(wire.RingOffReadPt)
 			*r.word(rd) = 0x7fffffff
 			*r.word(rd + 1) = wire.ChunkMagicCommitted
+			r.postGuarded()
 			writeFull(c.setup, []byte{1})
 		}},
 		{"wild read pointer", func(t *testing.T, c *Client) {
 			*shmOf(c).req.u32(wire.RingOffReadPt) = 0xfffffff0
+			shmOf(c).req.postGuarded()
 			writeFull(c.setup, []byte{1})
 		}},
 		{"truncated data file", func(t *testing.T, c *Client) {
+			shmOf(c).req.postGuarded()
 			if err := os.Truncate(shmOf(c).req.dataPath, 0); err != nil {
 				t.Fatal(err)
 			}
@@ -167,6 +170,7 @@ func TestClientDiesMidMessage(t *testing.T) {
 	*r.word(0) = 0
 	*r.word(1) = wire.ChunkMagicAlloc
 	copy(r.data[8:], "half a mess")
+	r.postGuarded()
 	writeFull(c.setup, []byte{1})
 	syscall.Close(c.setup) // no orderly disconnect, rings not released
 	healthy(t, name)
@@ -246,6 +250,7 @@ func TestManyClients(t *testing.T) {
 				errs <- err
 				return
 			}
+			shmOf(c).req.postGuarded()
 			os.Truncate(shmOf(c).req.dataPath, 0)
 			writeFull(c.setup, []byte{1, 2, 3})
 			pollFd(c.setup, 0, 5*time.Second)

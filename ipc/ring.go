@@ -248,6 +248,13 @@ func (r *ring) post() error {
 	}
 }
 
+// postGuarded is post for callers outside write.
+func (r *ring) postGuarded() (err error) {
+	defer recoverFault(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return r.post()
+}
+
 // tryWait is sem_trywait: consume one token if there is one.
 func (r *ring) tryWait() (ok bool, err error) {
 	defer recoverFault(&err)

@@ -44,18 +44,29 @@ func (t *shmServer) recvLoop(c *Conn) error {
 			}
 			return err
 		}
-		// Drain everything committed: bytes and chunks are not matched one
-		// to one, a byte without a chunk is harmless.
+		// Take a semaphore token before each chunk, as libqb's reader does:
+		// the client commits a chunk before posting, so reading chunks
+		// without tokens would leave tokens behind, and a ring whose
+		// pointers meet while tokens remain counts as full for the writer.
+		// Bytes and chunks need not match one to one.
 		for {
+			ok, err := t.req.tryWait()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
 			msg, err := t.req.read()
 			if err != nil {
 				return fmt.Errorf("request ring: %w", err)
 			}
 			if msg == nil {
+				// Token without a committed chunk: give it back.
+				if err := t.req.postGuarded(); err != nil {
+					return err
+				}
 				break
-			}
-			if _, err := t.req.tryWait(); err != nil {
-				return err
 			}
 			if err := c.dispatch(msg); err != nil {
 				return err
