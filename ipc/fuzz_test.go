@@ -2,9 +2,9 @@ package ipc
 
 import (
 	"encoding/binary"
+	"net"
 	"os"
 	"path/filepath"
-	"net"
 	"testing"
 	"time"
 
