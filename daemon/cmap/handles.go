@@ -15,7 +15,8 @@ type handleDB[T any] struct {
 }
 
 type hslot[T any] struct {
-	used  bool
+	used  bool // hdb state ACTIVE
+	refs  int  // hdb ref_count; the slot is reusable at 0
 	check uint32
 	v     T
 }
@@ -26,7 +27,7 @@ const anyCheck = 0xffffffff
 func (db *handleDB[T]) create(v T) uint64 {
 	i := 0
 	for ; i < len(db.slots); i++ {
-		if !db.slots[i].used {
+		if db.slots[i].refs == 0 {
 			break
 		}
 	}
@@ -35,7 +36,7 @@ func (db *handleDB[T]) create(v T) uint64 {
 	}
 	// random() in C: positive 31-bit values only.
 	check := uint32(rand.Int32N(1<<31-1)) + 1
-	db.slots[i] = hslot[T]{used: true, check: check, v: v}
+	db.slots[i] = hslot[T]{used: true, refs: 1, check: check, v: v}
 	return uint64(check)<<32 | uint64(i)
 }
 
@@ -64,8 +65,26 @@ func (db *handleDB[T]) destroy(h uint64) error {
 	if err != nil {
 		return err
 	}
-	db.slots[i] = hslot[T]{}
+	s := &db.slots[i]
+	var zero T
+	s.used, s.v = false, zero
+	if s.refs--; s.refs == 0 {
+		*s = hslot[T]{}
+	}
 	return nil
+}
+
+// pinAll is what corosync's SET_CURRENT_MAP does to every live handle
+// while counting them: hdb_iterator_next takes a reference that is never
+// put back. A handle destroyed later therefore keeps its slot for the
+// connection's life, so the slot numbers clients see in later handles
+// differ from a naive table's.
+func (db *handleDB[T]) pinAll() {
+	for i := range db.slots {
+		if db.slots[i].used {
+			db.slots[i].refs++
+		}
+	}
 }
 
 // all lists the live entries (hdb_iterator_next).

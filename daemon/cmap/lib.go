@@ -223,8 +223,11 @@ func (e *Engine) setCurrentMap(c *ipc.Conn, msg []byte) {
 	ret := wire.CsErrInvalidParam
 	if req, err := wire.DecodeCmapReqSetCurrentMap(msg); err == nil {
 		ci.mu.Lock()
+		open := ci.iters.len() + ci.tracks.len()
+		ci.iters.pinAll()
+		ci.tracks.pinAll()
 		switch {
-		case ci.iters.len()+ci.tracks.len() > 0:
+		case open > 0:
 			ret = wire.CsErrBusy
 		case req.Map == wire.CmapSetMapDefault:
 			ci.be, ret = e.def, wire.CsOK
