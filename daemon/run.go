@@ -201,6 +201,13 @@ func (d *Daemon) serve() int {
 		d.log.Errorf("Could not initialize default services")
 		return d.exit(DoneInitServices)
 	}
+	// IPC: the service engines' sockets (daemon/ipcsetup.go).
+	stopIPC, err := d.startIPC()
+	if err != nil {
+		d.log.Errorf("Can't initialize IPC: %v", err)
+		return d.exit(DoneInitServices)
+	}
+	defer stopIPC()
 	// C says READY=1 when the first sync completes; without a ring yet
 	// the daemon is ready once its state is loaded.
 	if _, err := sddaemon.SdNotify(false, sddaemon.SdNotifyReady); err != nil {
