@@ -1,11 +1,10 @@
 package transport
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/netip"
-	"syscall"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,23 +16,47 @@ func network(a netip.Addr) string {
 	return "udp6"
 }
 
-// listen binds a UDP socket after running opts on it (C sets its options
-// before bind; IPv6 multicast options only take effect that way).
+// listen makes a UDP socket, runs opts on it, binds it to addr exactly (C
+// sets its options before bind; IPv6 multicast options only take effect that
+// way) and hands it to the runtime poller. It does not go through
+// net.ListenConfig, which would bind a multicast address as the wildcard.
 func listen(addr netip.AddrPort, opts func(fd int) error) (*net.UDPConn, error) {
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		var oerr error
-		err := c.Control(func(fd uintptr) { oerr = opts(int(fd)) })
-		if err != nil {
-			return err
-		}
-		return oerr
-	}}
-	a := netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
-	pc, err := lc.ListenPacket(context.Background(), network(a.Addr()), a.String())
+	a := addr.Addr().Unmap()
+	var sa unix.Sockaddr
+	family := unix.AF_INET
+	if a.Is4() {
+		sa = &unix.SockaddrInet4{Port: int(addr.Port()), Addr: a.As4()}
+	} else {
+		family = unix.AF_INET6
+		sa = &unix.SockaddrInet6{Port: int(addr.Port()), Addr: a.As16()}
+	}
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
 	if err != nil {
 		return nil, err
 	}
-	return pc.(*net.UDPConn), nil
+	if family == unix.AF_INET6 {
+		_ = unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1)
+	}
+	if err := opts(fd); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), "udp "+addr.String())
+	defer f.Close() // FilePacketConn works on a dup
+	pc, err := net.FilePacketConn(f)
+	if err != nil {
+		return nil, err
+	}
+	uc, ok := pc.(*net.UDPConn)
+	if !ok {
+		pc.Close()
+		return nil, fmt.Errorf("transport: %T is not a UDP socket", pc)
+	}
+	return uc, nil
 }
 
 func setInt(fd, level, opt, v int, what string) error {
