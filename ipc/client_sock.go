@@ -22,6 +22,10 @@ type sockClient struct {
 	reqSock int // bound "-response", connected to "-request"
 	evSock  int // bound "-event", connected to "-event-tx"
 	maxMsg  uint32
+	// Receive buffers, reused: a fresh max_msg_size buffer per message
+	// would cost more than the message. respBuf is used under the
+	// client's reqMu, evBuf under its evMu.
+	respBuf, evBuf []byte
 }
 
 func dgramConnect(base, local, remote string, maxMsg uint32) (int, error) {
@@ -118,20 +122,22 @@ func (t *sockClient) send(parts ...[]byte) error {
 }
 
 // recvOn waits for one datagram on fd in liveness slices.
-func (t *sockClient) recvOn(fd int, ctlOff int, timeout time.Duration) ([]byte, error) {
+func (t *sockClient) recvOn(fd int, buf *[]byte, ctlOff int, timeout time.Duration) ([]byte, error) {
 	var deadline time.Time
 	if timeout >= 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	buf := make([]byte, t.maxMsg+1)
+	if *buf == nil {
+		*buf = make([]byte, t.maxMsg+1)
+	}
 	for {
-		n, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
+		n, _, err := unix.Recvfrom(fd, *buf, unix.MSG_DONTWAIT)
 		if err == nil {
 			if n > int(t.maxMsg) {
 				return nil, syscall.EMSGSIZE
 			}
 			t.ctlOp(ctlOff, -1, false)
-			return buf[:n:n], nil
+			return append([]byte(nil), (*buf)[:n]...), nil
 		}
 		if err != unix.EAGAIN && err != unix.EINTR {
 			return nil, err
@@ -154,11 +160,11 @@ func (t *sockClient) recvOn(fd int, ctlOff int, timeout time.Duration) ([]byte, 
 }
 
 func (t *sockClient) recv(timeout time.Duration) ([]byte, error) {
-	return t.recvOn(t.reqSock, ctlRespSent, timeout)
+	return t.recvOn(t.reqSock, &t.respBuf, ctlRespSent, timeout)
 }
 
 func (t *sockClient) recvEvent(timeout time.Duration) ([]byte, error) {
-	return t.recvOn(t.evSock, ctlEvSent, timeout)
+	return t.recvOn(t.evSock, &t.evBuf, ctlEvSent, timeout)
 }
 
 func (t *sockClient) close(bool) {

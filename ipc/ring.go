@@ -3,6 +3,7 @@ package ipc
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
@@ -275,6 +276,9 @@ func (r *ring) tryWaitLocked() bool {
 	}
 }
 
+// spinTries bounds the busy wait before sleeping on the futex.
+var spinTries = 200
+
 // timedWait is glibc's sem_timedwait: register as a waiter in the upper half
 // so that posters issue FUTEX_WAKE, sleep on the low word while it is 0.
 // It returns syscall.ETIMEDOUT when d elapses.
@@ -283,6 +287,14 @@ func (r *ring) timedWait(d time.Duration) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	if r.tryWaitLocked() {
 		return nil
+	}
+	// A response usually follows within microseconds; a short spin saves
+	// the futex sleep and the scheduler hand-off around a blocking syscall.
+	for spin := 0; spin < spinTries; spin++ {
+		if r.tryWaitLocked() {
+			return nil
+		}
+		runtime.Gosched()
 	}
 	deadline := time.Now().Add(d)
 	p := r.sem()
