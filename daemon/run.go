@@ -201,6 +201,13 @@ func (d *Daemon) serve() int {
 		d.log.Errorf("Could not initialize default services")
 		return d.exit(DoneInitServices)
 	}
+	// Totem: transport, totemsrp, totempg and sync (daemon/ring.go).
+	stopRing, err := d.startRing()
+	if err != nil {
+		d.log.Errorf("Can't initialize the totem ring: %v", err)
+		return d.exit(DoneInitServices)
+	}
+	defer stopRing()
 	// IPC: the service engines' sockets (daemon/ipcsetup.go).
 	stopIPC, err := d.startIPC()
 	if err != nil {

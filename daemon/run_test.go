@@ -99,7 +99,15 @@ next:
 		want = append(want, line)
 	}
 	var got []string
+gotKeys:
 	for _, e := range d.Map.Snapshot("") {
+		// The ring (daemon/ring.go) may already have formed and written
+		// runtime.members.*: left out on both sides.
+		for p := range notYet {
+			if strings.HasPrefix(e.Key, p) {
+				continue gotKeys
+			}
+		}
 		got = append(got, cmapctlLine(e))
 	}
 	sort.Strings(want)

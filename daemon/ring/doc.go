@@ -1,0 +1,12 @@
+// Package ring is the daemon's Totem event loop: it owns one totemsrp.Node
+// and wires it to a transport, to totempg and to sync, the way corosync's
+// main loop (qb_loop) drives totemsrp, totemudp(u), totempg and sync.c.
+//
+// One goroutine does everything, as C's single-threaded main loop does:
+// received frames go to Step, the earliest totemsrp timer to Tick, and each
+// Ready is acted on in the order totemsrp requires (ring seq to stable
+// storage, frames to the network, deliveries to totempg, then log lines).
+// Configuration changes also update runtime.members.* in cmap and the sync
+// engine; sync completion raises totemsrp's trans ack. Anything from other
+// goroutines (force gather, stop) goes through Do.
+package ring

@@ -1,0 +1,373 @@
+package ring
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gorosync/gorosync/daemon/icmap"
+	"github.com/gorosync/gorosync/daemon/logsys"
+	gsync "github.com/gorosync/gorosync/daemon/sync"
+	"github.com/gorosync/gorosync/daemon/totempg"
+	"github.com/gorosync/gorosync/daemon/transport"
+	"github.com/gorosync/gorosync/totemsrp"
+	"github.com/gorosync/gorosync/wire"
+)
+
+// LogFunc prints one line for a subsystem ("TOTEM", "QUORUM", "MAIN",
+// "SYNC") at a level, as logsys does.
+type LogFunc func(subsys string, level logsys.Level, format string, args ...any)
+
+// Config of a Ring.
+type Config struct {
+	SRP       totemsrp.Config
+	Transport transport.Transport
+	// StateDir holds ringid_<nodeid>; empty means the ring seq is neither
+	// loaded nor stored (unit tests).
+	StateDir string
+	// Map receives runtime.members.*; Stats receives stats.srp.* and
+	// stats.pg.*. Either may be nil.
+	Map, Stats *icmap.Map
+	// MemberIP names a member's interfaces for runtime.members.<id>.ip, as
+	// totem_ifaces_print does ("r(0) ip(192.168.1.1) ").
+	MemberIP func(nodeid uint32) string
+	Log      LogFunc
+	// SyncCompleted, if set, runs after each completed sync round
+	// (corosync_sync_completed: IPC open, READY=1).
+	SyncCompleted func(ring wire.RingID)
+	// StatsInterval is how often stats.srp.* are refreshed; 0 means 1 s.
+	StatsInterval time.Duration
+}
+
+// Ring is one running Totem instance and its event loop.
+type Ring struct {
+	cfg       Config
+	node      *totemsrp.Node
+	tr        transport.Transport
+	pg        *totempg.PG
+	sync      *gsync.Engine
+	syncGroup *totempg.Instance
+	quorum    *gsync.QuorumSync
+	log       LogFunc
+
+	t0   time.Time
+	cmds chan func()
+	stop chan struct{}
+	done chan struct{}
+
+	members []uint32 // of the last regular configuration
+	fatal   error
+}
+
+// New loads the ring seq, builds the totemsrp node, totempg and sync on top
+// of the transport. Nothing runs until Start.
+func New(cfg Config) (*Ring, error) {
+	if cfg.Transport == nil {
+		return nil, errors.New("ring: no transport")
+	}
+	if cfg.Log == nil {
+		cfg.Log = func(string, logsys.Level, string, ...any) {}
+	}
+	if cfg.StatsInterval <= 0 {
+		cfg.StatsInterval = time.Second
+	}
+	var stored uint64
+	if cfg.StateDir != "" {
+		var err error
+		if stored, err = LoadRingSeq(cfg.StateDir, cfg.SRP.NodeID); err != nil {
+			return nil, err
+		}
+	}
+	node, err := totemsrp.New(cfg.SRP, stored)
+	if err != nil {
+		return nil, err
+	}
+	r := &Ring{cfg: cfg, node: node, tr: cfg.Transport, log: cfg.Log,
+		cmds: make(chan func(), 16), stop: make(chan struct{}), done: make(chan struct{})}
+	r.pg = totempg.New(srpAdapter{node}, totempg.Config{
+		NetMTU: cfg.Transport.NetMTU() - totempg.McastHeaderOverhead,
+		Logger: slog.New(&slogHandler{log: cfg.Log, subsys: "TOTEM"}),
+	})
+	node.TokenReceived = func() { _ = r.pg.TokenReceived() }
+	r.sync = gsync.New(gsync.Config{
+		Mcast:     func(msg []byte) error { return r.syncGroup.McastJoined(totempg.Agreed, msg) },
+		Completed: r.syncCompleted,
+		Event:     r.syncEvent,
+	})
+	for _, s := range gsync.CompatServices(r.syncEvent) {
+		if q, ok := s.(*gsync.QuorumSync); ok {
+			r.quorum = q
+			q.OnActivate(r.quorumActivated)
+		}
+		r.sync.Register(s)
+	}
+	// sync.c joins group "sync" with its own totempg handle; main.c's
+	// handle (group "a") carries the service engines' messages, which a
+	// node without those engines has nothing to do with.
+	r.syncGroup = r.pg.GroupsInitialize(func(nodeid uint32, msg []byte, _ bool) {
+		r.sync.Deliver(nodeid, msg)
+	}, nil)
+	r.syncGroup.Join("sync")
+	return r, nil
+}
+
+// srpAdapter gives totempg the totemsrp calls it needs.
+type srpAdapter struct{ n *totemsrp.Node }
+
+func (a srpAdapter) Mcast(p []byte, g totempg.Guarantee) error {
+	err := a.n.Mcast(p, int32(g))
+	if errors.Is(err, totemsrp.ErrQueueFull) {
+		return totempg.ErrTryAgain
+	}
+	return err
+}
+
+func (a srpAdapter) Avail() int { return a.n.Avail() }
+
+// Start runs the event loop in its own goroutine: the interface is up, the
+// node enters GATHER.
+func (r *Ring) Start() {
+	r.t0 = time.Now()
+	go r.loop()
+}
+
+// Do runs f on the event loop (where the node may be touched) and waits for
+// it. It returns false if the loop has ended.
+func (r *Ring) Do(f func(n *totemsrp.Node)) bool {
+	ran := make(chan struct{})
+	select {
+	case r.cmds <- func() { f(r.node); close(ran) }:
+	case <-r.done:
+		return false
+	}
+	select {
+	case <-ran:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+// ForceGather is totempg_force_gather (runtime.force_gather).
+func (r *Ring) ForceGather() { r.Do(func(n *totemsrp.Node) { n.ForceGather() }) }
+
+// Stop sends the LEAVE message (totemsrp_finalize), lets it reach the
+// network and closes the transport. It is safe to call more than once.
+func (r *Ring) Stop() error {
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+	<-r.done
+	return r.fatal
+}
+
+// Done is closed when the loop has ended (Stop, or a fatal error: see Err).
+func (r *Ring) Done() <-chan struct{} { return r.done }
+
+// Err is why the loop ended on its own (the ring seq could not be stored).
+func (r *Ring) Err() error {
+	select {
+	case <-r.done:
+		return r.fatal
+	default:
+		return nil
+	}
+}
+
+func (r *Ring) now() time.Duration { return time.Since(r.t0) }
+
+func (r *Ring) loop() {
+	defer close(r.done)
+	defer r.tr.Close()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	statsTick := time.NewTicker(r.cfg.StatsInterval)
+	defer statsTick.Stop()
+	packets := r.tr.Packets()
+
+	r.node.Start(r.now())
+	for {
+		if !r.process() {
+			return
+		}
+		wait := time.Hour
+		if d, ok := r.node.NextDeadline(); ok {
+			wait = d - r.now()
+		}
+		if r.sync.Busy() && wait > syncRetry {
+			// The totemsrp queue was full; the next token frees it.
+			wait = syncRetry
+		}
+		if wait < 0 {
+			wait = 0
+		}
+		timer.Reset(wait)
+		select {
+		case p, ok := <-packets:
+			if !ok {
+				r.fatal = errors.New("ring: transport closed")
+				return
+			}
+			r.node.Tick(r.now())
+			_ = r.node.Step(p.Data)
+		case <-timer.C:
+			r.node.Tick(r.now())
+		case f := <-r.cmds:
+			f()
+		case <-statsTick.C:
+			r.publishStats()
+		case <-r.stop:
+			r.node.Leave()
+			r.process()
+			return
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+// syncRetry bounds how long a sync message waits for queue room.
+const syncRetry = 20 * time.Millisecond
+
+// process acts on everything totemsrp and sync produced, until both are
+// quiet. false: a fatal error (ring seq not stored) ended the ring.
+func (r *Ring) process() bool {
+	for i := 0; i < 100; i++ {
+		if r.node.HasReady() {
+			if !r.handle(r.node.Ready()) {
+				return false
+			}
+			continue
+		}
+		if r.sync.Busy() {
+			r.sync.Run()
+			if !r.node.HasReady() {
+				return true
+			}
+			continue
+		}
+		return true
+	}
+	return true
+}
+
+func (r *Ring) handle(rd totemsrp.Ready) bool {
+	if rd.HasRingSeq && r.cfg.StateDir != "" {
+		if err := StoreRingSeq(r.cfg.StateDir, r.cfg.SRP.NodeID, rd.RingSeq); err != nil {
+			r.log("MAIN", logsys.Error, "%v", err)
+			r.fatal = err
+			return false
+		}
+	}
+	for _, f := range rd.Frames {
+		var err error
+		if f.To == 0 {
+			err = r.tr.Mcast(f.Data)
+		} else {
+			err = r.tr.Send(f.To, f.Data)
+		}
+		if err != nil {
+			r.log("TOTEM", logsys.Debug, "sending %v frame to %d failed: %v", f.Type, f.To, err)
+		}
+	}
+	for i := range rd.Deliveries {
+		d := &rd.Deliveries[i]
+		switch d.Kind {
+		case totemsrp.DeliverMessage:
+			r.pg.Deliver(d.NodeID, d.Payload, d.EndianConversion)
+		case totemsrp.DeliverConfChg:
+			r.confChg(d.ConfChg)
+		case totemsrp.DeliverWaitingTransAck:
+			r.pg.WaitingTransAck(d.WaitingTransAck)
+		}
+	}
+	for _, l := range rd.Logs {
+		r.log("TOTEM", srpLevel(l.Level), "%s", l.Text)
+	}
+	return true
+}
+
+// srpLevel maps totemsrp's levels to logsys's; security messages are
+// printed at warning (totemsrp_log_level_security).
+func srpLevel(l totemsrp.LogLevel) logsys.Level {
+	switch l {
+	case totemsrp.LogError:
+		return logsys.Error
+	case totemsrp.LogWarning, totemsrp.LogSecurity:
+		return logsys.Warning
+	case totemsrp.LogNotice:
+		return logsys.Notice
+	case totemsrp.LogTrace:
+		return logsys.Trace
+	}
+	return logsys.Debug
+}
+
+// confChg is main.c's confchg_fn: membership keys, then totempg's
+// handlers (which clean reassembly state), then sync.
+func (r *Ring) confChg(c *totemsrp.ConfChg) {
+	pc := totempg.ConfChg{Type: totempg.ConfigurationType(c.Type), Members: c.Members,
+		Left: c.Left, Joined: c.Joined, RingID: c.RingID}
+	for _, id := range c.Left {
+		r.memberLeft(id)
+	}
+	for _, id := range c.Joined {
+		r.memberJoined(id)
+	}
+	r.pg.ConfChg(pc)
+	r.sync.ConfChg(pc)
+	if c.Type == totemsrp.ConfChgRegular {
+		r.members = append(r.members[:0], c.Members...)
+	}
+}
+
+func (r *Ring) syncCompleted(ring wire.RingID) {
+	// corosync_sync_completed: totempg_trans_ack, then the world may
+	// talk to us again.
+	r.node.TransAck()
+	if r.cfg.SyncCompleted != nil {
+		r.cfg.SyncCompleted(ring)
+	}
+}
+
+func (r *Ring) syncEvent(e gsync.Event) {
+	r.log(e.Subsys, slogLevel(e.Level), "%s", e.Msg)
+}
+
+// quorumActivated prints the view vsf_quorum reports once the round commits.
+func (r *Ring) quorumActivated(members []uint32) {
+	for _, line := range viewList("Members", members) {
+		r.log("QUORUM", logsys.Notice, "%s", line)
+	}
+}
+
+// viewList is log_view_list: " id" entries in lines shorter than 64
+// characters, continued lines ending in a backslash.
+func viewList(what string, list []uint32) []string {
+	var out []string
+	for i := 0; ; {
+		buf := ""
+		for ; i < len(list); i++ {
+			s := fmt.Sprintf(" %d", list[i])
+			if len(buf)+len(s) >= 64 {
+				break
+			}
+			buf += s
+		}
+		cont := ""
+		if i < len(list) {
+			cont = "\\"
+		}
+		out = append(out, fmt.Sprintf("%s[%d]:%s%s", what, len(list), buf, cont))
+		if i == len(list) {
+			return out
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package ring
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/gorosync/gorosync/totemsrp"
+)
+
+// LoadRingSeq is corosync_ring_id_create_or_load: the seq stored in
+// dir/ringid_<nodeid>, or 0 when the file is missing or short, in which case
+// the file is (re)created holding 0, as C does. An error means C would exit
+// with COROSYNC_DONE_STORE_RINGID.
+func LoadRingSeq(dir string, nodeID uint32) (uint64, error) {
+	path := filepath.Join(dir, totemsrp.RingIDFileName(nodeID))
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if seq, ok := totemsrp.DecodeRingSeq(b); ok {
+			return seq, nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		// C treats an unreadable file like a missing one.
+		err = nil
+	}
+	if err := writeRingSeq(path, 0, true); err != nil {
+		return 0, fmt.Errorf("Couldn't create ringid file '%s': %w", path, err)
+	}
+	return 0, nil
+}
+
+// StoreRingSeq is corosync_ring_id_store: 8 bytes in host order, written in
+// place (C opens O_WRONLY without truncation, so the file never shrinks).
+func StoreRingSeq(dir string, nodeID uint32, seq uint64) error {
+	path := filepath.Join(dir, totemsrp.RingIDFileName(nodeID))
+	if err := writeRingSeq(path, seq, false); err != nil {
+		return fmt.Errorf("Couldn't store new ring id %x to stable storage: %w", seq, err)
+	}
+	return nil
+}
+
+func writeRingSeq(path string, seq uint64, create bool) error {
+	flags := os.O_WRONLY
+	if create {
+		flags = os.O_CREATE | os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flags, 0o700)
+	if err != nil && !create {
+		f, err = os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o700)
+	}
+	if err != nil {
+		return err
+	}
+	// C sets umask(0) and creates with 0700; umask is process-wide here
+	// (the IPC goroutines create files too), so set the mode afterwards.
+	_ = f.Chmod(0o700)
+	_, werr := f.Write(totemsrp.EncodeRingSeq(seq))
+	cerr := f.Close()
+	if werr != nil {
+		return werr
+	}
+	return cerr
+}
