@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gorosync/gorosync/wire"
 )
 
@@ -27,6 +29,9 @@ type sockServer struct {
 	evSock   *net.UnixConn
 	respAddr syscall.Sockaddr
 	evAddr   syscall.Sockaddr
+	// Set once connected; respConnected under Conn.respMu, evConnected
+	// under Conn.evMu.
+	respConnected, evConnected bool
 }
 
 // Control file slots.
@@ -142,24 +147,24 @@ func (t *sockServer) recvLoop(c *Conn) error {
 	}
 }
 
-// sendNow makes exactly one non-blocking attempt. A client whose socket is
-// not bound yet (ECONNREFUSED/ENOENT) counts as "try again".
-func sendNow(uc *net.UnixConn, to syscall.Sockaddr, parts ...[]byte) error {
-	var b []byte
-	if len(parts) == 1 {
-		b = parts[0]
-	} else {
-		for _, p := range parts {
-			b = append(b, p...)
-		}
-	}
+// sendNow makes exactly one non-blocking attempt, gathering parts with
+// sendmsg. Like libqb, the socket is connected to the client's socket on the
+// first send (the client binds it only after the handshake); a client that
+// has not bound it yet, or whose queue is full, means "try again".
+func sendNow(uc *net.UnixConn, to syscall.Sockaddr, connected *bool, parts ...[]byte) error {
 	rc, err := uc.SyscallConn()
 	if err != nil {
 		return err
 	}
 	var serr error
 	err = rc.Write(func(fd uintptr) bool {
-		serr = syscall.Sendto(int(fd), b, syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL, to)
+		if !*connected {
+			if serr = syscall.Connect(int(fd), to); serr != nil {
+				return true
+			}
+			*connected = true
+		}
+		_, serr = unix.SendmsgBuffers(int(fd), parts, nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
 		return true
 	})
 	if err != nil {
@@ -176,14 +181,14 @@ func sendNow(uc *net.UnixConn, to syscall.Sockaddr, parts ...[]byte) error {
 }
 
 func (t *sockServer) respond(parts ...[]byte) error {
-	if err := sendNow(t.reqSock, t.respAddr, parts...); err != nil {
+	if err := sendNow(t.reqSock, t.respAddr, &t.respConnected, parts...); err != nil {
 		return err
 	}
 	return t.ctlAdd(ctlRespSent, 1)
 }
 
 func (t *sockServer) eventWrite(msg []byte) error {
-	if err := sendNow(t.evSock, t.evAddr, msg); err != nil {
+	if err := sendNow(t.evSock, t.evAddr, &t.evConnected, msg); err != nil {
 		return err
 	}
 	return t.ctlAdd(ctlEvSent, 1)
