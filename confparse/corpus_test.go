@@ -287,9 +287,18 @@ func TestCorpusAgainstC(t *testing.T) {
 				return
 			}
 			accepted++
+			// The logging section's own warnings (obsolete to_file,
+			// syslog_level) are logged before C's stderr target exists, so
+			// `corosync -t` never prints them: compare the others.
+			var ws []string
+			for _, w := range cfg.Warnings {
+				if !strings.HasPrefix(w, "Warning: the ") {
+					ws = append(ws, w)
+				}
+			}
 			if len(g.warnings) > 0 || !strings.Contains(string(raw), "to_stderr") {
-				if strings.Join(g.warnings, "\n") != strings.Join(cfg.Warnings, "\n") {
-					t.Errorf("warnings:\n C: %q\ngo: %q", g.warnings, cfg.Warnings)
+				if strings.Join(g.warnings, "\n") != strings.Join(ws, "\n") {
+					t.Errorf("warnings:\n C: %q\ngo: %q", g.warnings, ws)
 				}
 			}
 			if g.daemon != "ok" {

@@ -3,7 +3,6 @@ package confparse
 import (
 	"fmt"
 	"math"
-	"os"
 	"strings"
 )
 
@@ -190,10 +189,13 @@ func (tc *totemConfig) keyRead() error {
 		}
 		path = defaultSysConf + "/authkey"
 	}
+	// C has chdir'ed to the state directory by now: a relative keyfile is
+	// read from there, but reported as written.
+	open := path
 	if !strings.HasPrefix(path, "/") {
-		path = tc.stateDir() + "/" + path
+		open = tc.stateDir() + "/" + path
 	}
-	data, err := tc.opt.readFile(path)
+	data, err := tc.opt.readFile(open)
 	if err != nil {
 		return tc.fail(fmt.Sprintf("Could not open %s: %s", path, errnoErr(err)))
 	}
@@ -235,5 +237,3 @@ func (tc *totemConfig) convertNodelistToInterface() {
 		tc.m.set(fmt.Sprintf("totem.interface.%d.bindnetaddr", uint32(link)), v)
 	}
 }
-
-var _ = os.ErrNotExist
