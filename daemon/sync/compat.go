@@ -126,7 +126,7 @@ func (q *QuorumSync) logView(list []uint32, what string) {
 		if i < len(list) {
 			cont = "\\"
 		}
-		q.event(Event{Level: slog.LevelInfo, Subsys: "QUORUM", Msg: fmt.Sprintf("%s[%d]:%s%s", what, len(list), buf, cont)})
+		q.event(Event{Level: LevelNotice, Subsys: "QUORUM", Msg: fmt.Sprintf("%s[%d]:%s%s", what, len(list), buf, cont)})
 		if i == len(list) {
 			return
 		}

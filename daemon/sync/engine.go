@@ -11,6 +11,10 @@ import (
 
 func sprintfUnknown(id int) string { return fmt.Sprintf("Unknown External Service (id = %d)\n", id) }
 
+// LevelNotice is syslog's notice, which slog lacks: between Info and Warn.
+// C prints the sync views and "Completed service synchronization" at it.
+const LevelNotice = slog.LevelInfo + 2
+
 // Event is a log line C prints at this point, for the daemon to log.
 type Event struct {
 	Level  slog.Level
@@ -298,7 +302,7 @@ func (e *Engine) processEnter() {
 func (e *Engine) complete() {
 	e.inProcess = false
 	e.completed++
-	e.emit(slog.LevelInfo, "MAIN", "Completed service synchronization, ready to provide service.")
+	e.emit(LevelNotice, "MAIN", "Completed service synchronization, ready to provide service.")
 	if e.cfg.Completed != nil {
 		e.cfg.Completed(e.ring)
 	}
