@@ -2,7 +2,6 @@ package sync
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/gorosync/gorosync/wire"
 )
