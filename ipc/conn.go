@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -51,6 +52,7 @@ type Conn struct {
 	evMax  int
 	notes  int // events written but not yet announced
 
+	closing   atomic.Bool // set by Close before the sockets are shut
 	closeOnce sync.Once
 	done      chan struct{}
 	kick      chan struct{}
@@ -212,6 +214,7 @@ func (c *Conn) teardown() {
 // connection goroutine shortly after; OnClose runs there.
 func (c *Conn) Close() {
 	c.closeOnce.Do(func() {
+		c.closing.Store(true)
 		c.uc.Close()
 		if c.t != nil {
 			c.t.shutdown()
@@ -273,7 +276,7 @@ func (c *Conn) Respond(msg []byte) error {
 // qb_ipcs_response_sendv), avoiding a copy of large payloads.
 func (c *Conn) RespondParts(parts ...[]byte) error {
 	c.respMu.Lock()
-	if c.closed {
+	if c.closed || c.closing.Load() {
 		c.respMu.Unlock()
 		return ErrClosed
 	}
@@ -285,6 +288,9 @@ func (c *Conn) RespondParts(parts ...[]byte) error {
 func (c *Conn) checkSendErr(err error) error {
 	if err == nil || errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EMSGSIZE) {
 		return err
+	}
+	if c.closing.Load() {
+		return ErrClosed
 	}
 	// The peer broke the shared state (fault, corruption) or vanished.
 	c.srv.cfg.Logf("ipc: %v: send: %v", c, err)
@@ -299,7 +305,7 @@ func (c *Conn) SendEvent(msg []byte) error {
 		return syscall.EMSGSIZE
 	}
 	c.evMu.Lock()
-	if c.closed {
+	if c.closed || c.closing.Load() {
 		c.evMu.Unlock()
 		return ErrClosed
 	}
