@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,14 @@ func New(t testing.TB, n int, cfg Config) *Cluster {
 	sweepOnce.Do(func() { sweepStale(t) })
 
 	c := &Cluster{t: t, Config: cfg, LogTailBytes: 8 << 10}
-	c.Tag = newTag(tagInUse)
+	prefix := Prefix
+	if cfg.NamePrefix != "" {
+		if !slices.Contains(Prefixes, cfg.NamePrefix) {
+			t.Fatalf("harness: name prefix %q is not one of %v", cfg.NamePrefix, Prefixes)
+		}
+		prefix = cfg.NamePrefix
+	}
+	c.Tag = newTagWith(prefix, tagInUse)
 	c.Bridge = bridgeName(c.Tag)
 	// The third octet is random only to make the addresses of parallel runs
 	// easy to tell apart in logs: they never meet, each run has its own

@@ -63,6 +63,10 @@ type Config struct {
 	// TotemExtra are raw "key: value" lines appended to the totem section.
 	TotemExtra []string
 
+	// NamePrefix replaces Prefix in the names of namespaces, bridges and
+	// veths (one of Prefixes); empty means Prefix.
+	NamePrefix string
+
 	// Template, if set, replaces the built-in layout. It is a text/template
 	// executed with a TemplateData.
 	Template string

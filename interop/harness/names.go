@@ -15,13 +15,20 @@ const Prefix = "gi"
 // pidWidth fits PIDs up to 36^5-1 (> the kernel's maximum pid_max 2^22).
 const pidWidth = 5
 
-// nameRE matches our names; group 1 is the creating PID in base 36, group 2
-// the cluster tag (prefix+pid+random).
-var nameRE = regexp.MustCompile(`^(` + Prefix + `([0-9a-z]{5})[0-9a-z]{2})[nbv][0-9]+$`)
+// Prefixes are the name prefixes a Config.NamePrefix may choose (one per
+// engineer running interop tests side by side); the sweeper knows them all.
+var Prefixes = []string{Prefix, "gr"}
+
+// nameRE matches our names; group 1 is the cluster tag (prefix+pid+random),
+// group 2 the creating PID in base 36.
+var nameRE = regexp.MustCompile(`^((?:` + strings.Join(Prefixes, "|") + `)([0-9a-z]{5})[0-9a-z]{2})[nbv][0-9]+$`)
 
 // newTag returns "gi" + PID + two random chars, unique among the names in
 // taken.
-func newTag(taken func(tag string) bool) string {
+func newTag(taken func(tag string) bool) string { return newTagWith(Prefix, taken) }
+
+// newTagWith is newTag with another of Prefixes.
+func newTagWith(prefix string, taken func(tag string) bool) string {
 	pid := strconv.FormatInt(int64(os.Getpid()), 36)
 	pid = strings.Repeat("0", pidWidth-len(pid)) + pid
 	for {
@@ -29,7 +36,7 @@ func newTag(taken func(tag string) bool) string {
 		if len(r) < 2 {
 			r = "0" + r
 		}
-		tag := Prefix + pid + r
+		tag := prefix + pid + r
 		if !taken(tag) {
 			return tag
 		}
