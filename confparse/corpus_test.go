@@ -137,8 +137,12 @@ func goldenEnv(conf, data string) Options {
 		{net.ParseIP("::1"), []string{"localhost", "ip6-localhost", "ip6-loopback"}},
 	}
 	locals := "10.77.0.1"
+	hostname := goldenHostname
 	for _, line := range strings.Split(data, "\n") {
 		line = strings.TrimRight(line, "\r")
+		if s, ok := strings.CutPrefix(line, "# gcp-hostname:"); ok {
+			hostname = strings.TrimSpace(s)
+		}
 		if s, ok := strings.CutPrefix(line, "# gcp-local:"); ok {
 			locals = s
 		}
@@ -165,7 +169,7 @@ func goldenEnv(conf, data string) Options {
 
 	base := strings.TrimSuffix(conf, ".conf")
 	return Options{
-		Hostname:   func() (string, error) { return goldenHostname, nil },
+		Hostname:   func() (string, error) { return hostname, nil },
 		LocalAddrs: func() ([]net.IP, error) { return addrs, nil },
 		Resolve: func(host string) ([]net.IP, error) {
 			var out []net.IP

@@ -151,3 +151,23 @@ func TestGeneratedNodeID(t *testing.T) {
 		t.Errorf("generated nodeid not stored: %v", k)
 	}
 }
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load("/nonexistent-gcp/x.conf", hermetic("10.9.0.1"))
+	var e *Error
+	if !errors.As(err, &e) || e.Status != 8 ||
+		err.Error() != "Can't read file /nonexistent-gcp/x.conf: No such file or directory" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestStrerror(t *testing.T) {
+	for errno, want := range map[syscall.Errno]string{
+		syscall.ENOENT: "No such file or directory", syscall.EACCES: "Permission denied",
+		syscall.ENOTDIR: "Not a directory",
+	} {
+		if got := strerror(errno).Error(); got != want {
+			t.Errorf("%d: %q want %q", errno, got, want)
+		}
+	}
+}

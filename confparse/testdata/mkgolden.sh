@@ -11,7 +11,7 @@
 # interface (one end of a veth pair) carries the addresses the file names in
 # "# gcp-local: ADDR..." (default 10.77.0.1); "# gcp-hosts: ADDR NAME..."
 # lines become that namespace's /etc/hosts. Inside a private mount and UTS
-# namespace the hostname is "gcphost" and /etc/corosync, /run,
+# namespace the hostname is "gcphost" (or "# gcp-hostname: NAME") and /etc/corosync, /run,
 # /var/lib/corosync, /var/log/corosync and /dev/shm are private directories;
 # the config is always /etc/corosync/corosync.conf, with NAME.authkey as
 # /etc/corosync/authkey and NAME.uidgid.d/ as /etc/corosync/uidgid.d when
@@ -73,9 +73,11 @@ for f in "$@"; do
 		sed -n 's/^# gcp-hosts: *//p' "$f" | tr -d '\r'
 	} >"/etc/netns/$ns/hosts"
 
+	host=$(sed -n 's/^# gcp-hostname: *//p' "$f" | tr -d '\r')
+	[ -z "$host" ] && host=gcphost
 	mounts="mount --bind $w/etc /etc/corosync && mount --bind $w/run /run && \
 mount --bind $w/lib /var/lib/corosync && mount --bind $w/log /var/log/corosync && \
-mount --bind $w/shm /dev/shm && hostname gcphost"
+mount --bind $w/shm /dev/shm && hostname $host"
 
 	ip netns exec "$ns" unshare -m -u sh -c "$mounts && exec timeout 30 corosync -t -c /etc/corosync/corosync.conf" \
 		>"$w/t.out" 2>&1
