@@ -37,10 +37,11 @@ func (d *Daemon) startIPC() (func(), error) {
 		}
 		tr = t
 	}
-	ipcLog := d.Logs.Subsys("MAIN")
+	// libqb's own messages appear under subsystem QB in C.
+	ipcLog := d.Logs.Subsys("QB")
 	srv := ipc.NewServer(ipc.Config{
 		Transport: tr,
-		Authorize: uidgidAuthorize(d.Map, ipcLog.Errorf),
+		Authorize: uidgidAuthorize(d.Map, d.log.Errorf),
 		Logf:      ipcLog.Debugf,
 	})
 	cmapLog := d.Logs.Subsys("CMAP")
