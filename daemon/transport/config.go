@@ -28,6 +28,8 @@ type Config struct {
 	ClusterName string
 	Broadcast   bool // totem.interface.0.broadcast: yes
 	TTL         int  // totem.interface.0.ttl; 0 means 1
+
+	plainIO bool // one sendto per member instead of sendmmsg (benchmarks)
 }
 
 // mcastSocketBufferSize is MCAST_SOCKET_BUFFER_SIZE (TRANSMITS_ALLOWED ×

@@ -37,13 +37,19 @@ func newMmsgSender(c *net.UDPConn) *mmsgSender {
 
 func htons(p uint16) uint16 { return p<<8 | p>>8 }
 
+// mmsgMin is the smallest fan-out sent with sendmmsg. Measured on loopback
+// (BenchmarkUDPUMcast, 1455-byte frames): 3 members 6.8 µs with sendto
+// against 7.4 µs with sendmmsg, 8 members 19.0 against 17.5 µs, 16 members
+// 45 against 33 µs (medians of 5).
+const mmsgMin = 4
+
 // sendAll sends frame to every address at port. It returns how many copies
 // the kernel took and how many it refused.
 func (s *mmsgSender) sendAll(frame []byte, to []netip.Addr, port uint16) (sent, failed int) {
 	if len(to) == 0 {
 		return 0, 0
 	}
-	if s.disabled || len(frame) == 0 {
+	if s.disabled || len(frame) == 0 || len(to) < mmsgMin {
 		for _, a := range to {
 			if _, err := s.conn.WriteToUDPAddrPort(frame, netip.AddrPortFrom(a, port)); err != nil {
 				failed++

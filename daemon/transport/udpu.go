@@ -55,6 +55,7 @@ func NewUDPU(cfg Config) (*UDPU, error) {
 		return nil, fmt.Errorf("transport: bind mcast socket %s: %w", cfg.BindAddr, err)
 	}
 	t.mm = newMmsgSender(t.mcast)
+	t.mm.disabled = t.mm.disabled || cfg.plainIO
 	t.recv = newReceiver(cfg.QueueLen, &t.c, cfg.Logger)
 	if !cfg.AllowUnlistedIPs {
 		t.recv.allow = func(a netip.Addr) bool { return t.members.Load().ips[a] }

@@ -218,3 +218,32 @@ func TestMemNetwork(t *testing.T) {
 	var _ Transport = (*UDP)(nil)
 
 }
+
+// Six members: Mcast goes through sendmmsg (mmsgMin) and through sendto
+// when that is off; every member gets exactly one copy either way.
+func TestUDPUMcastFanout(t *testing.T) {
+	addr, port := loopbackNet(t)
+	ids := []uint32{1, 2, 3, 4, 5, 6}
+	ms := members(addr, ids...)
+	n := map[uint32]*UDPU{}
+	for _, id := range ids {
+		n[id] = startUDPU(t, addr, port, id, ms, false)
+	}
+	for _, plain := range []bool{false, true} {
+		n[4].mm.disabled = plain
+		if err := n[4].Mcast([]byte("fan")); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if p := recvOne(t, n[id]); string(p.Data) != "fan" || p.From.Addr() != addr(4) {
+				t.Fatalf("node %d: %q from %v", id, p.Data, p.From)
+			}
+		}
+		for _, id := range ids {
+			expectNone(t, n[id])
+		}
+	}
+	if s := n[4].Stats(); s.TxFrames != 12 || s.TxErrors != 0 {
+		t.Fatalf("%+v", s)
+	}
+}
