@@ -33,7 +33,9 @@ func (t Transport) String() string {
 }
 
 // ParseTransport maps corosync's system.qb_ipc_type values ("native", "shm",
-// "socket") onto a Transport, as corosync's main.c does.
+// "socket") onto a Transport, as corosync's cs_get_ipc_type does. For any
+// other value C logs "Unknown ipc type" and uses native (SHM): so do we,
+// returning SHM together with an error for the log.
 func ParseTransport(s string) (Transport, error) {
 	switch s {
 	case "native", "shm", "":
