@@ -8,16 +8,24 @@
 // AF_UNIX stream socket named like the C daemon's: "cmap", "cpg", ...). A
 // service engine registers its request handlers keyed by request id:
 //
-//	svc := srv.Register(ipc.ServiceConfig{Name: "cmap", ID: 0, OnConnect: ..., OnClose: ...})
-//	svc.Handle(0, setHandler)               // CMAP SET
-//	svc.HandleFlowControlled(2, mcast)      // answered TRY_AGAIN while Config.Busy() says so
+//	svc, err := srv.Register(ipc.ServiceConfig{Name: "cmap", ID: 0, OnConnect: ..., OnClose: ...})
+//	svc.Handle(0, setHandler)                          // CMAP SET
+//	svc.Handle(2, mcast, ipc.FlowControlled, ipc.Async) // CPG MCAST: no response; dropped while Config.Busy()
+//	srv.Start()        // sockets open, stale /dev/shm/qb-* of dead servers removed
+//	srv.SetReady(true) // stop refusing with -EAGAIN
 //
 // Each request reaches its Handler with the connection and the whole message
-// (16-byte request header included). The handler answers with Conn.Respond
+// (16-byte request header included; hdr.size already checked against the
+// chunk). Unknown ids get corosync's {id 0, size 24, CS_ERR_INVALID_PARAM}. The handler answers with Conn.Respond
 // (exactly one response per request, as corosync does; CPG MCAST is the
 // exception) and may send any number of Conn.SendEvent. Neither call blocks:
 // a full response ring yields ErrTryAgain, events queue up to
 // Config.EventQueueLen and then yield ErrTryAgain too.
+//
+// Per-connection service state goes in Conn.SetContext/Context (set it in
+// OnConnect, free it in OnClose, which runs exactly once per accepted
+// connection). Events for other connections are sent through the *Conn the
+// service kept (or Server.Connections).
 //
 // Requests of one connection are handled in order on that connection's
 // goroutine; different connections run concurrently. A daemon that wants all

@@ -306,3 +306,16 @@ func TestManyClients(t *testing.T) {
 	}
 	waitEmpty(t, dir)
 }
+
+// Close must not wait for silent clients that never finish their handshake.
+func TestCloseWithSilentClient(t *testing.T) {
+	s, name, _ := startEcho(t, SHM)
+	uc := rawDial(t, name)
+	defer uc.Close()
+	time.Sleep(20 * time.Millisecond) // let the server accept it
+	start := time.Now()
+	s.Close()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+}

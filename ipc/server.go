@@ -91,6 +91,7 @@ type Server struct {
 	services map[string]*Service
 	lns      map[string]*net.UnixListener
 	conns    map[*Conn]struct{}
+	pending  map[*net.UnixConn]struct{} // accepted, handshake not done
 	closed   bool
 	started  bool
 	wg       sync.WaitGroup
@@ -131,6 +132,7 @@ func NewServer(cfg Config) *Server {
 		services: map[string]*Service{},
 		lns:      map[string]*net.UnixListener{},
 		conns:    map[*Conn]struct{}{},
+		pending:  map[*net.UnixConn]struct{}{},
 	}
 }
 
@@ -220,7 +222,15 @@ func (s *Server) acceptLoop(svc *Service, ln *net.UnixListener) {
 			continue
 		}
 		delay = time.Millisecond
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			uc.Close()
+			return
+		}
+		s.pending[uc] = struct{}{}
 		s.wg.Add(1)
+		s.mu.Unlock()
 		go func() {
 			defer s.wg.Done()
 			s.handshake(svc, uc)
@@ -233,6 +243,12 @@ func (s *Server) acceptLoop(svc *Service, ln *net.UnixListener) {
 const handshakeTimeout = 10 * time.Second
 
 func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
+	done := func() {
+		s.mu.Lock()
+		delete(s.pending, uc)
+		s.mu.Unlock()
+	}
+	defer done()
 	uc.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	buf := make([]byte, wire.ConnRequestSize)
 	if _, err := io.ReadFull(uc, buf); err != nil {
@@ -285,6 +301,7 @@ func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
 		err = writeAllOnce(uc, b)
 	}
 	s.mu.Lock()
+	delete(s.pending, uc)
 	if s.closed {
 		err = ErrClosed
 	} else if err == nil {
@@ -401,6 +418,9 @@ func (s *Server) Close() error {
 	s.closed = true
 	for _, ln := range s.lns {
 		ln.Close()
+	}
+	for uc := range s.pending {
+		uc.Close() // unblocks handshakes waiting for a silent client
 	}
 	conns := make([]*Conn, 0, len(s.conns))
 	for c := range s.conns {
