@@ -1,8 +1,12 @@
 package ipc
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -21,4 +25,35 @@ func TestCClientAgainstGoServer(t *testing.T) {
 			waitEmpty(t, dir)
 		})
 	}
+}
+
+// TestCClientNonRoot runs the C client as nobody: the connection's files
+// must be handed to the client's uid/gid (chown) as libqb does, or it could
+// not open them (0600).
+func TestCClientNonRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("switching to another uid needs root")
+	}
+	bin := cProgram(t, "qbclient")
+	// The test binary's temp dirs are private to root; the client must
+	// traverse them as /dev/shm (1777) allows.
+	os.Chmod(filepath.Dir(bin), 0755)
+	os.Chmod(bin, 0755)
+	var seen atomic.Pointer[Credentials]
+	s, dir := newTestServer(t, SHM, func(c *Config) {
+		c.Authorize = func(cr Credentials) syscall.Errno { seen.Store(&cr); return 0 }
+	})
+	os.Chmod(dir, 01777)
+	name := uniqueName()
+	registerEcho(t, s, name)
+	s.Start()
+	s.SetReady(true)
+	out, err := exec.Command("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin, "check", name).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "OK" {
+		t.Fatalf("qbclient as nobody: %v\n%s", err, out)
+	}
+	if cr := seen.Load(); cr == nil || cr.UID != 65534 || cr.GID != 65534 {
+		t.Fatalf("credentials seen by Authorize: %+v", cr)
+	}
+	waitEmpty(t, dir)
 }
