@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -169,5 +170,22 @@ func TestStrerror(t *testing.T) {
 		if got := strerror(errno).Error(); got != want {
 			t.Errorf("%d: %q want %q", errno, got, want)
 		}
+	}
+}
+
+func TestUIDGIDDirErrorPath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(dir+"/uidgid.d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/uidgid.d/bad", []byte("uidgid {\n\tuid: 0\n}\nuid: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opt := hermetic("10.9.0.1")
+	opt.UIDGIDDir = dir + "/uidgid.d"
+	_, err := LoadBytes(dir+"/corosync.conf", []byte("totem {\nversion: 2\n}\n"), opt)
+	want := "parser error: " + dir + "/uidgid.d/bad:4: uidgid: Only uid and gid are allowed items"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
 	}
 }

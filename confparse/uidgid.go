@@ -3,7 +3,6 @@ package confparse
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 )
 
@@ -89,7 +88,7 @@ func readUIDGIDDir(dir string, m *icmap, ids idLookup) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		p := filepath.Join(dir, n)
+		p := dir + "/" + n // C's "%s/%s", so "./uidgid.d/x" stays as it is
 		st, err := os.Stat(p)
 		if err != nil || !st.Mode().IsRegular() {
 			continue
