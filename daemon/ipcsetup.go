@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
 
 	"github.com/gorosync/gorosync/daemon/cmap"
@@ -55,11 +56,52 @@ func (d *Daemon) startIPC() (func(), error) {
 		srv.Close()
 		return nil, err
 	}
-	// C opens the gate (cs_ipc_allow_connections) when the first sync
-	// completes; until then clients get -EAGAIN (CS_ERR_TRY_AGAIN). With
-	// no ring yet the daemon's state is complete at this point.
-	srv.SetReady(true)
-	return func() { srv.Close() }, nil
+	g := d.ipcGate()
+	g.attach(srv)
+	return func() {
+		srv.Close()
+		ipcGates.Delete(d)
+	}, nil
+}
+
+// ipcGate is cs_ipc_allow_connections: connections are refused with
+// -EAGAIN (CS_ERR_TRY_AGAIN, which libcmap users retry) until the first
+// sync round completes (corosync_sync_completed), and accepted from then
+// on. The ring may complete its sync before the IPC server exists, hence
+// the remembered state.
+type ipcGate struct {
+	mu   sync.Mutex
+	srv  *ipc.Server
+	open bool
+}
+
+// ipcGates holds each running Daemon's gate (kept out of the Daemon
+// struct, which belongs to the process code).
+var ipcGates sync.Map // *Daemon -> *ipcGate
+
+func (d *Daemon) ipcGate() *ipcGate {
+	g, _ := ipcGates.LoadOrStore(d, &ipcGate{})
+	return g.(*ipcGate)
+}
+
+func (g *ipcGate) attach(srv *ipc.Server) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.srv = srv
+	srv.SetReady(g.open)
+}
+
+// ipcSyncCompleted opens the IPC gate. The ring calls it after every
+// completed sync round; a daemon that runs without a ring calls it once
+// at start.
+func (d *Daemon) ipcSyncCompleted() {
+	g := d.ipcGate()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.open = true
+	if g.srv != nil {
+		g.srv.SetReady(true)
+	}
 }
 
 // uidgidAuthorize is cs_ipcs_connection_accept's credential rule: root

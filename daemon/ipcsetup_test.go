@@ -2,6 +2,9 @@ package daemon
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,10 +58,7 @@ func TestDaemonServesCmap(t *testing.T) {
 		sigs <- syscall.SIGTERM
 		<-done
 	}()
-	c, err := ipc.Dial(d.IPCSocketName("cmap"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialReady(t, d.IPCSocketName("cmap"))
 	defer c.Close()
 	var k wire.MarName
 	k.Length = uint16(copy(k.Value[:], "totem.cluster_name"))
@@ -80,5 +80,70 @@ func TestDaemonServesCmap(t *testing.T) {
 	}
 	if v, err := d.Map.GetString("test.ipcsetup"); err != nil || v != "x" {
 		t.Fatalf("map holds %q %v", v, err)
+	}
+}
+
+// dialReady connects as libcmap users do: CS_ERR_TRY_AGAIN (-EAGAIN, the
+// gate closed until the first sync) is retried.
+func dialReady(t *testing.T, name string) *ipc.Client {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := ipc.Dial(name, nil)
+		if err == nil {
+			return c
+		}
+		var re *ipc.RefusedError
+		if !errors.As(err, &re) || re.Errno != syscall.EAGAIN || time.Now().After(deadline) {
+			t.Fatalf("dial %s: %v", name, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The gate refuses with -EAGAIN until a sync completed, whichever of the
+// server and the sync comes first.
+func TestIPCGate(t *testing.T) {
+	for _, syncFirst := range []bool{false, true} {
+		d := &Daemon{}
+		dir, err := os.MkdirTemp("/dev/shm", "gcgate")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		srv := ipc.NewServer(ipc.Config{ShmDir: dir})
+		name := fmt.Sprintf("gc-gate-%d-%v", os.Getpid(), syncFirst)
+		svc, err := srv.Register(ipc.ServiceConfig{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Handle(0, func(c *ipc.Conn, msg []byte) {})
+		if err := srv.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if syncFirst {
+			d.ipcSyncCompleted()
+		}
+		d.ipcGate().attach(srv)
+		c, err := ipc.Dial(name, nil)
+		var re *ipc.RefusedError
+		if syncFirst {
+			if err != nil {
+				t.Fatalf("sync first: %v", err)
+			}
+			c.Close()
+		} else {
+			if !errors.As(err, &re) || re.Errno != syscall.EAGAIN {
+				t.Fatalf("before sync: %v", err)
+			}
+			d.ipcSyncCompleted()
+			c, err = ipc.Dial(name, nil)
+			if err != nil {
+				t.Fatalf("after sync: %v", err)
+			}
+			c.Close()
+		}
+		srv.Close()
+		ipcGates.Delete(d)
 	}
 }
