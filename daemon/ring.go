@@ -13,6 +13,7 @@ import (
 	"github.com/gorosync/gorosync/daemon/ring"
 	"github.com/gorosync/gorosync/daemon/transport"
 	"github.com/gorosync/gorosync/totemsrp"
+	"github.com/gorosync/gorosync/wire"
 )
 
 // startRing is totempg_initialize + totemsrp's interface coming up: it
@@ -34,6 +35,7 @@ func (d *Daemon) startRing() (stop func(), err error) {
 		// knet is not there yet: say so and run without a ring rather
 		// than refuse a configuration C accepts.
 		totemLog.Errorf("%v; this node will not join a ring", err)
+		d.ipcSyncCompleted() // no sync will come: let clients in (daemon/ipcsetup.go)
 		return func() {}, nil
 	}
 	stateDir := DefaultStateDir
@@ -71,7 +73,8 @@ func (d *Daemon) startRing() (stop func(), err error) {
 			if err == nil {
 				r, err = ring.New(ring.Config{SRP: srp, Transport: tr, StateDir: stateDir,
 					Map: d.Map, Stats: d.Stats, Log: logf,
-					MemberIP: func(id uint32) string { return fmt.Sprintf("r(0) ip(%s) ", addrs[id]) },
+					SyncCompleted: func(wire.RingID) { d.ipcSyncCompleted() }, // IPC gate, daemon/ipcsetup.go
+					MemberIP:      func(id uint32) string { return fmt.Sprintf("r(0) ip(%s) ", addrs[id]) },
 				})
 				if err != nil {
 					tr.Close()
