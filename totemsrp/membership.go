@@ -486,6 +486,12 @@ func (n *Node) leaveMembSet(id uint32) {
 }
 
 func (n *Node) handleMembJoin(j *wire.MembJoin) {
+	// A LEAVE naming me can only be a stale one of a previous incarnation
+	// of this node; C would put itself in its failed list and, with nobody
+	// left in proc−failed, assert. Drop it.
+	if j.Header.NodeID == wire.LeaveDummyNodeID && j.SystemFrom == n.myID {
+		return
+	}
 	if n.tokenRingIDSeq < j.RingSeq {
 		n.tokenRingIDSeq = j.RingSeq
 	}
@@ -550,6 +556,7 @@ func (n *Node) membJoinProcess(j *wire.MembJoin) {
 	case setSubset(j.ProcList, n.procList) && setSubset(j.FailedList, n.failedList):
 	case setHas(n.failedList, from):
 	default:
+		procBefore, failedBefore := len(n.procList), len(n.failedList)
 		n.procList = setMerge(n.procList, j.ProcList...)
 		if setHas(j.FailedList, n.myID) {
 			n.failedList = setMerge(n.failedList, from)
@@ -560,7 +567,17 @@ func (n *Node) membJoinProcess(j *wire.MembJoin) {
 				n.failedList = setMerge(n.failedList, setSubtract(j.FailedList, n.membList)...)
 			}
 		}
-		n.gatherEnter(gsMergeDuringJoin)
+		// Deviation from C: C re-enters GATHER here even when nothing was
+		// merged. Two nodes in GATHER whose failed lists are incomparable then
+		// answer each other's JOIN forever, and since every re-entry restarts
+		// the consensus timer, neither ever marks the missing node failed (a
+		// JOIN storm and livelock the simulation finds within seconds). As in
+		// the Totem paper, we only restart GATHER when our sets changed; the
+		// join timer still re-sends our view every `join` ms.
+		changed := len(n.procList) != procBefore || len(n.failedList) != failedBefore
+		if changed || n.state != StateGather {
+			n.gatherEnter(gsMergeDuringJoin)
+		}
 		gatherEntered = true
 	}
 	if !gatherEntered && n.state == StateOperational {

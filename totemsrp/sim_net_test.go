@@ -77,6 +77,9 @@ type simNet struct {
 	trace   []string
 	tracing bool
 	events  int
+	// budget bounds the work of one run; a livelock shows up as overBudget.
+	budget     int
+	overBudget bool
 }
 
 func newSimNet(seed int64, ids []uint32, cfg func(uint32) Config) *simNet {
@@ -90,6 +93,7 @@ func newSimNet(seed int64, ids []uint32, cfg func(uint32) Config) *simNet {
 		maxLat: 1 * time.Millisecond,
 		cfg:    cfg,
 		rec:    newRecorder(),
+		budget: 3_000_000,
 	}
 	for _, id := range ids {
 		s.nodes[id] = &simNode{id: id}
@@ -277,6 +281,10 @@ func (s *simNet) runUntil(end time.Duration) {
 					s.drain(sn)
 				}
 			}
+		}
+		if s.events > s.budget {
+			s.overBudget = true
+			return
 		}
 		for len(s.q) > 0 && s.q[0].at <= s.now {
 			e := heap.Pop(&s.q).(*simEvent)
