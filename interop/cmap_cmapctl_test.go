@@ -232,8 +232,21 @@ func cmapctlScenario(t *testing.T, h *harness.Host) []step {
 // TestCmapctlOnCAndGo runs unmodified Debian corosync-cmapctl in every
 // mode against Debian's C corosync, then against our bin/corosync, on the
 // same single-node corosync.conf, and requires identical outputs.
+// Both libqb transports are covered (system.qb_ipc_type native and socket).
 func TestCmapctlOnCAndGo(t *testing.T) {
-	c := harness.New(t, 1, harness.Config{ClusterName: "gccmapctl"})
+	for _, tr := range []string{"shm", "socket"} {
+		t.Run(tr, func(t *testing.T) { cmapctlOnCAndGo(t, tr) })
+	}
+}
+
+func cmapctlOnCAndGo(t *testing.T, tr string) {
+	cfg := harness.Config{ClusterName: "gccmapctl"}
+	if tr == "socket" {
+		// No system section in the harness template: close totem early
+		// and open one (the template's "}" closes it).
+		cfg.TotemExtra = []string{"}", "system {", "qb_ipc_type: socket"}
+	}
+	c := harness.New(t, 1, cfg)
 	h := c.Host(1)
 	results := map[harness.Impl][]step{}
 	for _, impl := range []harness.Impl{harness.C, harness.Go} {
