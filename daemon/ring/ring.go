@@ -325,6 +325,8 @@ func (r *Ring) confChg(c *totemsrp.ConfChg) {
 	r.sync.ConfChg(pc)
 	if c.Type == totemsrp.ConfChgRegular {
 		r.members = append(r.members[:0], c.Members...)
+		// A new ring is when pollers look: do not make them wait a tick.
+		r.publishStats()
 	}
 }
 
