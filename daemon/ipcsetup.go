@@ -30,14 +30,7 @@ func (d *Daemon) IPCSocketName(name string) string { return name + d.ipcSocketSu
 // init: one libqb server, a socket per engine with lib handlers, and
 // corosync's admission rules. It returns a stop function.
 func (d *Daemon) startIPC() (func(), error) {
-	tr := ipc.SHM
-	if s, err := d.Map.GetString("system.qb_ipc_type"); err == nil {
-		t, err := ipc.ParseTransport(s)
-		if err != nil {
-			return nil, err
-		}
-		tr = t
-	}
+	tr := d.ipcTransport()
 	// libqb's own messages appear under subsystem QB in C.
 	ipcLog := d.Logs.Subsys("QB")
 	srv := ipc.NewServer(ipc.Config{
@@ -62,6 +55,23 @@ func (d *Daemon) startIPC() (func(), error) {
 		srv.Close()
 		ipcGates.Delete(d)
 	}, nil
+}
+
+// ipcTransport is cs_get_ipc_type: an unknown system.qb_ipc_type is
+// logged and served as native (SHM), not refused.
+func (d *Daemon) ipcTransport() ipc.Transport {
+	s, err := d.Map.GetString("system.qb_ipc_type")
+	if err != nil {
+		d.log.Debugf("No configured system.qb_ipc_type. Using native ipc")
+		return ipc.SHM
+	}
+	tr, err := ipc.ParseTransport(s)
+	if err != nil || s == "" {
+		d.log.Debugf("Unknown ipc type %s", s)
+		return ipc.SHM
+	}
+	d.log.Debugf("Using %s ipc", s)
+	return tr
 }
 
 // ipcGate is cs_ipc_allow_connections: connections are refused with
