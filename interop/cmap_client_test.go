@@ -115,7 +115,7 @@ func cmapGoClientOnCAndGo(t *testing.T, tr string) {
 	}
 	// The comparison is only as good as what the scenario saw.
 	for _, want := range []string{"event ADD gc.trk", "event MODIFY gc.trk", "event DELETE gc.trk",
-		"event ADD gc.pfx.b", "BUSY", "CS_ERR_ACCESS", "CS_ERR_BAD_HANDLE", "CS_ERR_NOT_SUPPORTED"} {
+		"event ADD gc.pfx.b", "event MODIFY gc.t.u16 inst 0x52", "event ADD gc.pfx.c inst 0x42", "BUSY", "CS_ERR_ACCESS", "CS_ERR_BAD_HANDLE", "CS_ERR_NOT_SUPPORTED"} {
 		if !strings.Contains(transcripts[harness.C], want) {
 			t.Errorf("transcript lacks %q", want)
 		}
@@ -347,6 +347,16 @@ func cmapClientScenario() (string, error) {
 	s.event()
 	s.set("prefix modify (untracked)", "gc.pfx.a", wire.ValueUint8, []byte{2})
 	s.set("prefix add", "gc.pfx.b", wire.ValueBinary, []byte{9, 8})
+	s.event()
+	// No key: without PREFIX nothing matches (qb trie root, not
+	// recursive), with PREFIX every key does.
+	none := s.handleRes("track add no key", s.req((&wire.CmapReqTrackAdd{TrackType: all, TrackInstHandle: 0x51}).Append(nil)))
+	ak := s.handleRes("track add no key prefix", s.req((&wire.CmapReqTrackAdd{TrackType: wire.CmapTrackModify | wire.CmapTrackPrefix, TrackInstHandle: 0x52}).Append(nil)))
+	s.set("modify seen by all-keys track", "gc.t.u16", wire.ValueUint16, le.AppendUint16(nil, 1))
+	s.event()
+	s.handleRes("track delete", s.hreq(wire.MessageReqCmapTrackDelete, ak))
+	s.handleRes("track delete", s.hreq(wire.MessageReqCmapTrackDelete, none))
+	s.set("prefix add after", "gc.pfx.c", wire.ValueUint8, []byte{3})
 	s.event()
 	s.status("set map with tracks open", (&wire.CmapReqSetCurrentMap{Map: wire.CmapSetMapStats}).Append(nil))
 	s.handleRes("track delete", s.hreq(wire.MessageReqCmapTrackDelete, pt))
