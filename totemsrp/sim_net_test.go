@@ -188,6 +188,9 @@ func (s *simNet) send(from uint32, f Frame) {
 
 // drain acts on a node's Ready until it is empty.
 func (s *simNet) drain(sn *simNode) {
+	if debugHook != nil {
+		defer debugHook(s)
+	}
 	for sn.up && sn.node.HasReady() {
 		rd := sn.node.Ready()
 		if rd.HasRingSeq {
@@ -351,3 +354,7 @@ func sortedIDs(m map[uint32]bool) []uint32 {
 	slices.Sort(out)
 	return out
 }
+
+// debugHook, when set by a test, runs after every drain: a place to watch
+// one node's internals while replaying a seed.
+var debugHook func(s *simNet)

@@ -41,15 +41,21 @@ func (n *Node) handleOrfToken(token *wire.OrfToken) {
 	case StateCommit:
 		// discard
 	case StateOperational, StateGather, StateRecovery:
-		if n.state == StateOperational {
-			n.messagesFree(token.Aru)
-		}
 		if token.RingID != n.ringID {
 			n.heartbeatAfterToken(forward)
 			return
 		}
 		if wire.SqLte(token.TokenSeq, n.myTokenSeq) {
 			return // a retransmitted copy
+		}
+		// Deviation from C, which frees before the two checks above: a
+		// retransmitted copy of a token whose aru was raised by its sender
+		// (aru_addr 0) then makes min(token aru, last aru) that same stale
+		// value, and messages a slower member still lacks are freed for good
+		// (found by the simulation: virtual synchrony broken after a later
+		// failure). Freeing only on fresh tokens keeps C's rule intact.
+		if n.state == StateOperational {
+			n.messagesFree(token.Aru)
 		}
 		n.stats.tokenReceived(n.now)
 		if n.TokenReceived != nil {
