@@ -96,7 +96,7 @@ func (t *shmClient) waitRing(r *ring, timeout time.Duration) error {
 }
 
 func (t *shmClient) readAfterWait(r *ring) ([]byte, error) {
-	msg, err := r.read()
+	msg, err := r.read(nil)
 	if err != nil {
 		return nil, err
 	}

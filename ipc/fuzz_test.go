@@ -36,7 +36,7 @@ func FuzzRingRead(f *testing.F) {
 		*r.u32(wire.RingOffWritePt) = writePt
 		*r.sem() = uint64(len(data) % 3)
 		for range 64 {
-			msg, err := r.read()
+			msg, err := r.read(nil)
 			if err != nil || msg == nil {
 				break
 			}

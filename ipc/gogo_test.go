@@ -87,3 +87,31 @@ func TestGoClientGoServer(t *testing.T) {
 		})
 	}
 }
+
+// With BorrowMessages the server reuses one buffer per connection; echoes of
+// varying sizes must still come back intact.
+func TestBorrowMessages(t *testing.T) {
+	for _, tr := range []Transport{SHM, Socket} {
+		t.Run(tr.String(), func(t *testing.T) {
+			s, dir := newTestServer(t, tr, nil)
+			name := uniqueName()
+			svc := registerEcho(t, s, name)
+			svc.cfg.BorrowMessages = true
+			s.Start()
+			s.SetReady(true)
+			c, err := Dial(name, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, n := range []int{70000, 0, 5, 65536, 1, 300000, 17} {
+				p := bytes.Repeat([]byte{byte(i + 1)}, n)
+				resp, err := c.Request(echoRequest(echoID, p), 5*time.Second)
+				if err != nil || !bytes.Equal(resp, echoResponse(echoID, p)) {
+					t.Fatalf("size %d: %v", n, err)
+				}
+			}
+			c.Close()
+			waitEmpty(t, dir)
+		})
+	}
+}

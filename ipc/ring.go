@@ -317,10 +317,11 @@ func (r *ring) timedWait(d time.Duration) (err error) {
 	}
 }
 
-// read takes the chunk at read_pt if one is committed. It returns (nil, nil)
-// when there is none. The semaphore is not touched: the caller decides
+// read takes the chunk at read_pt if one is committed, into buf when it is
+// large enough, else into a new slice. It returns (nil, nil) when there is
+// none. The semaphore is not touched: the caller decides
 // whether a token was consumed (server: trywait; client: timedWait first).
-func (r *ring) read() (msg []byte, err error) {
+func (r *ring) read(buf []byte) (msg []byte, err error) {
 	defer recoverFault(&err)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	rd := atomic.LoadUint32(r.u32(wire.RingOffReadPt))
@@ -334,7 +335,11 @@ func (r *ring) read() (msg []byte, err error) {
 	if size > r.maxMsg || uint64(size)+wire.ChunkMargin > uint64(r.words)*4 {
 		return nil, fmt.Errorf("%w: chunk of %d bytes", ErrCorrupt, size)
 	}
-	msg = make([]byte, size)
+	if buf != nil && cap(buf) >= int(size) {
+		msg = buf[:size]
+	} else {
+		msg = make([]byte, size)
+	}
 	off := ((rd + 2) % r.words) * 4
 	n := copy(msg, r.data[off:])
 	copy(msg[n:], r.data)

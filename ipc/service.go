@@ -6,7 +6,8 @@ import (
 )
 
 // Handler serves one request. msg is the whole request (16-byte header
-// included) and belongs to the handler. Unless registered with Async, the
+// included) and belongs to the handler, unless the service set
+// BorrowMessages. Unless registered with Async, the
 // handler must answer with exactly one c.Respond.
 type Handler func(c *Conn, msg []byte)
 
@@ -43,6 +44,11 @@ type ServiceConfig struct {
 	OnCreated func(c *Conn)
 	// OnClose runs once when the connection is gone, for whatever reason.
 	OnClose func(c *Conn)
+	// BorrowMessages makes a request's bytes valid only until its handler
+	// returns, as libqb's msg_process data is: the server then reads every
+	// request into one buffer per connection instead of allocating, which
+	// matters for large messages (CPG). Handlers must copy what they keep.
+	BorrowMessages bool
 }
 
 // Service is a registered service: its handler table and its connections.

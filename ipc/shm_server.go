@@ -35,6 +35,10 @@ func newShmServer(c *Conn, desc string) (*shmServer, error) {
 }
 
 func (t *shmServer) recvLoop(c *Conn) error {
+	var msgBuf []byte
+	if c.svc.cfg.BorrowMessages {
+		msgBuf = make([]byte, c.maxMsg)
+	}
 	buf := make([]byte, 512)
 	for {
 		n, err := t.uc.Read(buf)
@@ -57,7 +61,7 @@ func (t *shmServer) recvLoop(c *Conn) error {
 			if !ok {
 				break
 			}
-			msg, err := t.req.read()
+			msg, err := t.req.read(msgBuf)
 			if err != nil {
 				return fmt.Errorf("request ring: %w", err)
 			}

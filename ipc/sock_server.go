@@ -139,8 +139,10 @@ func (t *sockServer) recvLoop(c *Conn) error {
 		if err := t.ctlAdd(ctlReqSent, -1); err != nil {
 			return err
 		}
-		msg := make([]byte, n)
-		copy(msg, buf[:n])
+		msg := buf[:n]
+		if !c.svc.cfg.BorrowMessages {
+			msg = append([]byte(nil), msg...)
+		}
 		if err := c.dispatch(msg); err != nil {
 			return err
 		}

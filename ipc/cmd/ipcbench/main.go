@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ import (
 )
 
 func main() {
-	secs := flag.Float64("secs", 2, "seconds per measurement")
+	secs := flag.Float64("secs", 1, "seconds per measurement")
+	rounds := flag.Int("rounds", 5, "alternating Go/C measurements per case; the best of each is reported")
 	src := flag.String("src", "ipc/testdata", "directory holding qbserver.c and qbclient.c")
 	trs := flag.String("transport", "shm,socket", "transports to measure")
 	flag.Parse()
@@ -47,7 +49,7 @@ func main() {
 	}
 	defer os.RemoveAll(shm)
 
-	fmt.Printf("%-7s %-8s %-7s %14s %14s %14s %14s %8s\n", "transp", "client", "size", "go rt/s", "go MB/s", "C rt/s", "C MB/s", "go/C")
+	fmt.Printf("%-7s %-8s %-7s %14s %14s %14s %14s %8s %8s\n", "transp", "client", "size", "go rt/s", "go MB/s", "C rt/s", "C MB/s", "go/C", "median")
 	for _, trName := range strings.Split(*trs, ",") {
 		tr, err := ipc.ParseTransport(trName)
 		if err != nil {
@@ -67,30 +69,41 @@ func main() {
 		for _, size := range []int{64, 65536} {
 			for _, client := range []string{"go", "C"} {
 				var g, c float64
-				if client == "go" {
-					g, err = goClient(goName, size, *secs)
-					if err == nil {
-						c, err = goClient(cName, size, *secs)
+				var ratios []float64
+				for range *rounds {
+					var gi, ci float64
+					if client == "go" {
+						gi, err = goClient(goName, size, *secs)
+						if err == nil {
+							ci, err = goClient(cName, size, *secs)
+						}
+					} else {
+						gi, err = cClient(filepath.Join(bin, "qbclient"), goName, size, *secs)
+						if err == nil {
+							ci, err = cClient(filepath.Join(bin, "qbclient"), cName, size, *secs)
+						}
 					}
-				} else {
-					g, err = cClient(filepath.Join(bin, "qbclient"), goName, size, *secs)
-					if err == nil {
-						c, err = cClient(filepath.Join(bin, "qbclient"), cName, size, *secs)
+					if err != nil {
+						break
 					}
+					g, c = max(g, gi), max(c, ci)
+					ratios = append(ratios, gi/ci)
 				}
 				if err != nil {
 					stop()
 					srv.Close()
 					log.Fatalf("%s/%s/%d: %v", trName, client, size, err)
 				}
+				sort.Float64s(ratios)
 				mb := func(r float64) float64 { return r * float64(size) / 1e6 }
-				fmt.Printf("%-7s %-8s %-7d %14.0f %14.1f %14.0f %14.1f %8.2f\n", trName, client, size, g, mb(g), c, mb(c), g/c)
+				fmt.Printf("%-7s %-8s %-7d %14.0f %14.1f %14.0f %14.1f %8.2f %8.2f\n", trName, client, size, g, mb(g), c, mb(c), g/c, ratios[len(ratios)/2])
 			}
 		}
 		stop()
 		srv.Close()
 	}
-	fmt.Println("rt/s = echo round trips per second (request and response both carry the payload); MB/s = payload bytes one way")
+	fmt.Println("rt/s = echo round trips per second, best of the rounds (request and response both carry the payload);")
+	fmt.Println("MB/s = payload bytes one way; go/C = ratio of the bests; median = median of the per-round ratios")
 }
 
 func build(src, out string) error {
@@ -107,7 +120,7 @@ func build(src, out string) error {
 
 func startGo(name string, tr ipc.Transport, shm string) (*ipc.Server, error) {
 	s := ipc.NewServer(ipc.Config{Transport: tr, ShmDir: shm})
-	svc, err := s.Register(ipc.ServiceConfig{Name: name})
+	svc, err := s.Register(ipc.ServiceConfig{Name: name, BorrowMessages: true})
 	if err != nil {
 		return nil, err
 	}
