@@ -6,14 +6,16 @@ import (
 	"github.com/gorosync/gorosync/ipc"
 )
 
-// RegisterIPC registers the "cpg" IPC service on srv with the engine's
+// RegisterIPC registers the IPC service name ("cpg" in the daemon; tests
+// use unique names, abstract sockets being shared by the whole network
+// namespace) on srv with the engine's
 // handlers: each request id with corosync's flow-control flag (answered
 // CS_ERR_TRY_AGAIN while ipc.Config.Busy says so), MCAST asynchronous (no
 // response, dropped with a log line when busy), connections announced to
 // the engine once created and when closed.
-func (e *Engine) RegisterIPC(srv *ipc.Server) (*ipc.Service, error) {
+func (e *Engine) RegisterIPC(srv *ipc.Server, name string) (*ipc.Service, error) {
 	svc, err := srv.Register(ipc.ServiceConfig{
-		Name:      "cpg",
+		Name:      name,
 		ID:        ServiceID,
 		OnConnect: func(*ipc.Conn) syscall.Errno { return 0 },
 		OnCreated: func(c *ipc.Conn) { e.LibInit(c) },
