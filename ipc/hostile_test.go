@@ -319,3 +319,39 @@ func TestCloseWithSilentClient(t *testing.T) {
 		t.Fatalf("Close took %v", d)
 	}
 }
+
+func sockOf(c *Client) *sockClient { return c.t.(*sockClient) }
+
+func TestHostileSocketTransport(t *testing.T) {
+	cases := []struct {
+		name string
+		do   func(t *testing.T, c *Client)
+	}{
+		{"size mismatch", func(t *testing.T, c *Client) {
+			m := echoRequest(echoID, []byte("abc"))
+			binary.LittleEndian.PutUint32(m[8:], 4)
+			c.Send(m)
+		}},
+		{"short datagram", func(t *testing.T, c *Client) { c.Send([]byte{9}) }},
+		{"truncated control file", func(t *testing.T, c *Client) {
+			if err := os.Truncate(sockOf(c).ctlPath, 0); err != nil {
+				t.Fatal(err)
+			}
+			unix.Send(sockOf(c).reqSock, echoRequest(echoID, nil), 0)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, name, dir := startEcho(t, Socket)
+			c, err := Dial(name, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.do(t, c)
+			waitClosed(t, c)
+			c.Close()
+			healthy(t, name)
+			waitEmpty(t, dir)
+		})
+	}
+}
