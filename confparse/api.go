@@ -24,11 +24,19 @@ func (k Key) String() string { return fmt.Sprintf("%s (%s) = %v", k.Name, k.Type
 // Error is a configuration error. Syntax errors carry File and Line and print
 // as C's "parser error: FILE:LINE: MSG"; the others print Msg alone, as C logs
 // them. Status is the exit status `corosync -t` ends with for this error.
+//
+// For failures after the logging section was accepted (state directory,
+// totem_config_read, totem_config_validate) C has already configured its
+// logging and logged the load warnings; Keys and Warnings carry what C had
+// at that point so a daemon can log the error the same way.
 type Error struct {
 	File   string
 	Line   int
 	Msg    string
 	Status int
+
+	Keys     []Key
+	Warnings []string
 }
 
 // Exit statuses of corosync (exec/util.h COROSYNC_DONE_*).

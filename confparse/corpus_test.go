@@ -277,6 +277,12 @@ func TestCorpusAgainstC(t *testing.T) {
 				t.Errorf("exit status: C %d, ours %d", g.status, status)
 			}
 			if err != nil {
+				var e *Error
+				errors.As(err, &e)
+				// C logs the load warnings before a late error.
+				if len(g.warnings) > 0 && strings.Join(g.warnings, "\n") != strings.Join(e.Warnings, "\n") {
+					t.Errorf("warnings before the error:\n C: %q\ngo: %q", g.warnings, e.Warnings)
+				}
 				// uidgid.d file names are C's /etc/corosync/uidgid.d/...
 				msg := strings.ReplaceAll(err.Error(), strings.TrimSuffix(conf, ".conf")+".uidgid.d", "/etc/corosync/uidgid.d")
 				if want, ok := knownTextDiffs[name]; ok {

@@ -43,16 +43,24 @@ func LoadBytes(path string, data []byte, opt Options) (*Config, error) {
 	}
 
 	tc := &totemConfig{m: m, opt: &opt, localPos: -1}
+	late := func(err error) error {
+		if e, ok := err.(*Error); ok {
+			e.Keys = m.sorted()
+			e.Warnings = append(append([]string(nil), cfg.Warnings...), tc.warnings...)
+		}
+		return err
+	}
 	if err := opt.stateDirOK(tc.stateDir()); err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("Cannot chdir to state directory %s. %s", tc.stateDir(), errnoErr(err)),
-			Status: statusStateDir}
+		return nil, late(&Error{Msg: fmt.Sprintf("Cannot chdir to state directory %s. %s", tc.stateDir(), errnoErr(err)),
+			Status: statusStateDir})
 	}
 	if err := tc.read(); err != nil {
-		return nil, err
+		return nil, late(err)
 	}
 	cfg.Warnings = append(cfg.Warnings, tc.warnings...)
 	if err := tc.validate(); err != nil {
-		return nil, err
+		tc.warnings = nil // already in cfg.Warnings
+		return nil, late(err)
 	}
 	cfg.Keys = m.sorted()
 	cfg.fill(tc)
