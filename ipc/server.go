@@ -408,7 +408,9 @@ func (s *Server) forget(c *Conn) {
 }
 
 // Close stops listening, disconnects every client, removes their files and
-// waits for all connection goroutines.
+// waits for all connection goroutines, OnClose hooks included. With a
+// Config.Exec that runs hooks on the daemon's loop, call Close from another
+// goroutine than that loop (or let the loop keep serving until it returns).
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
