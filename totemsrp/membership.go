@@ -322,6 +322,13 @@ func (n *Node) recoveryEnter(ct *wire.CommitToken) {
 	n.seqUnchanged = 0
 	n.highSeqReceived = 0
 	n.installSeq = 0
+	// Deviation from C, which leaves these from an earlier RECOVERY that was
+	// abandoned (token lost): with a stale rotation counter a node went
+	// OPERATIONAL on its first token of the new ring, before the old-ring
+	// messages were recovered (found by the simulation).
+	n.retransFlgCount = 0
+	n.rotationCounter = 0
+	n.setRetransFlg = false
 	n.lastReleased = 0
 	n.resetTokenTimeout()
 	n.resetTokenRetransmitTimeout()
