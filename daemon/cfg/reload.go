@@ -1,0 +1,154 @@
+package cfg
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gorosync/gorosync/confparse"
+	"github.com/gorosync/gorosync/daemon/icmap"
+	"github.com/gorosync/gorosync/daemon/logsys"
+	"github.com/gorosync/gorosync/wire"
+)
+
+// roKeys are remove_ro_entries' keys (corosync 3.1.7 built with knet
+// crypto reconfiguration, as Debian's is, so the crypto keys may change).
+// The totem.interface.* names are C's and match no real key
+// (totem.interface.N.x): C lets those change, and so do we.
+var roKeys = []string{
+	"totem.version", "totem.threads", "totem.ip_version", "totem.rrp_mode", "totem.netmtu",
+	"totem.interface.ringnumber", "totem.interface.bindnetaddr", "totem.interface.mcastaddr",
+	"totem.interface.broadcast", "totem.interface.mcastport", "totem.interface.ttl",
+	"totem.transport", "totem.cluster_name", "quorum.provider",
+	"system.move_to_root_cgroup", "system.allow_knet_handle_fallback", "system.sched_rr",
+	"system.priority", "system.qb_ipc_type", "system.state_dir",
+}
+
+// reloadPrefixes are the sections whose deleted keys a reload removes
+// (remove_deleted_entries' calls).
+var reloadPrefixes = []string{"logging.", "totem.", "nodelist.", "quorum.", "uidgid.config.", "nozzle."}
+
+var cryptoKeys = []string{"totem.crypto_cipher", "totem.crypto_hash", "totem.crypto_model", "totem.keyfile", "totem.key", "totem.secauth"}
+
+// execReloadConfig is message_handler_req_exec_cfg_reload_config: every
+// node re-reads its corosync.conf; the requesting node answers its client.
+func (e *Engine) execReloadConfig(nodeid uint32, m *wire.CfgReloadConfig) {
+	res, cryptoChanged := e.reload(nodeid)
+	if cryptoChanged {
+		e.sendCryptoReconfig(wire.CryptoReconfigPhaseActivate)
+	}
+	if nodeid != e.cfg.Node.LocalNodeID() {
+		return
+	}
+	e.mu.Lock()
+	ci := e.conns[m.Source.Conn]
+	e.mu.Unlock()
+	if ci == nil {
+		e.logf(logsys.Debug, "reload requester (conn %d) has gone", m.Source.Conn)
+		return
+	}
+	e.respond(ci.c, wire.CfgResPlain(wire.MessageResCfgReloadConfig, res))
+}
+
+// reload re-reads the configuration into the live map the way C does,
+// keeping the running one when the new file is bad.
+func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
+	live := e.cfg.Map
+	e.logf(logsys.Notice, "Config reload requested by node %d", nodeid)
+	_ = live.Set("config.totemconfig_reload_in_progress", uint8(1))
+
+	nc, err := e.cfg.Load(e.cfg.ConfigPath)
+	if err != nil && parsePhase(err) {
+		// C jumps past its cleanup here: neither config.reload_status nor
+		// config.totemconfig_reload_in_progress is reset.
+		e.logf(logsys.Error, "Unable to reload config file: %s", err)
+		return wire.CsErrInvalidParam, false
+	}
+	defer func() {
+		_ = live.Set("config.reload_status", int32(res))
+		_ = live.Set("config.totemconfig_reload_in_progress", uint8(0))
+		_ = live.Set("config.reload_in_progress", uint8(0))
+	}()
+	if err != nil {
+		// What C finds in totemconfig_configure_new_params,
+		// totem_volatile_config_validate and the crypto reread; confparse
+		// checks them before anything is touched, so the live map and the
+		// running totem stay as they were.
+		e.logf(logsys.Error, "Configuration is not valid: %s", err)
+		return wire.CsErrInvalidParam, false
+	}
+	temp := icmap.New()
+	for _, k := range nc.Keys {
+		if !fileKey(k.Name) {
+			continue
+		}
+		if err := temp.Set(k.Name, k.Value); err != nil {
+			e.logf(logsys.Error, "Unable to reload config file: %s: %v", k.Name, err)
+			return wire.CsErrInvalidParam, false
+		}
+	}
+
+	_ = live.Set("config.reload_in_progress", uint8(1))
+	for _, p := range reloadPrefixes {
+		removeDeletedEntries(live, temp, p)
+	}
+	for _, k := range roKeys {
+		if !icmap.KeyValueEq(temp, k, live, k) && temp.Delete(k) == nil {
+			e.logf(logsys.Notice, "Modified entry '%s' in corosync.conf cannot be changed at run-time", k)
+		}
+	}
+	cryptoChanged = nc.Transport() == "knet" && keysDiffer(temp, live, cryptoKeys)
+
+	if err := icmap.CopyMap(live, temp); err != nil {
+		e.logf(logsys.Error, "Error making new config live. cmap database may be inconsistent")
+		return wire.CsErrorOf(err), false
+	}
+	if e.cfg.ApplyTotem != nil {
+		if err := e.cfg.ApplyTotem(nc); err != nil {
+			e.logf(logsys.Error, "Cannot configure new interface definitions: %v", err)
+			return wire.CsErrInvalidParam, cryptoChanged
+		}
+	}
+	return wire.CsOK, cryptoChanged
+}
+
+// parsePhase tells the errors coroparse_configparse itself reports (an
+// unreadable file, a syntax error) from those of the later totem checks.
+func parsePhase(err error) bool {
+	var ce *confparse.Error
+	if !errors.As(err, &ce) {
+		return true
+	}
+	return (ce.File != "" && ce.Line > 0) || strings.HasPrefix(ce.Msg, "Can't read file")
+}
+
+// fileKey tells the keys C's reload stages in its temporary map (what
+// coroparse reads from the file, plus what totemconfig derives into it:
+// nodelist.local_node_pos, runtime.config.*) from the ones confparse adds
+// for a daemon start only.
+func fileKey(name string) bool {
+	if strings.HasPrefix(name, "runtime.") {
+		return strings.HasPrefix(name, "runtime.config.")
+	}
+	return !strings.HasPrefix(name, "internal_configuration.")
+}
+
+// removeDeletedEntries is remove_deleted_entries: keys of the live map under
+// prefix that the new file no longer has are deleted (tracks fire).
+func removeDeletedEntries(live, temp *icmap.Map, prefix string) {
+	for _, ent := range live.Snapshot(prefix) {
+		if _, _, err := temp.Info(ent.Key); err != nil {
+			_ = live.Delete(ent.Key)
+		}
+	}
+}
+
+func keysDiffer(a, b *icmap.Map, keys []string) bool {
+	for _, k := range keys {
+		_, _, ea := a.Info(k)
+		_, _, eb := b.Info(k)
+		if (ea == nil) != (eb == nil) || (ea == nil && !icmap.KeyValueEq(a, k, b, k)) {
+			return true
+		}
+	}
+	return false
+}
