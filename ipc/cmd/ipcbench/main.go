@@ -32,78 +32,90 @@ func main() {
 	trs := flag.String("transport", "shm,socket", "transports to measure")
 	flag.Parse()
 	log.SetFlags(0)
+	if err := run(*secs, *rounds, *src, *trs); err != nil {
+		log.Fatal(err)
+	}
+}
 
+// run keeps every cleanup in defers, so that a failed measurement leaves
+// nothing in /tmp or /dev/shm and no C server running.
+func run(secs float64, rounds int, src, trs string) error {
 	bin, err := os.MkdirTemp("", "gqipcbench")
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer os.RemoveAll(bin)
 	for _, p := range []string{"qbserver", "qbclient"} {
-		if err := build(filepath.Join(*src, p+".c"), filepath.Join(bin, p)); err != nil {
-			log.Fatal(err)
+		if err := build(filepath.Join(src, p+".c"), filepath.Join(bin, p)); err != nil {
+			return err
 		}
 	}
 	shm, err := os.MkdirTemp("/dev/shm", "gqipcbench")
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer os.RemoveAll(shm)
 
 	fmt.Printf("%-7s %-8s %-7s %14s %14s %14s %14s %8s %8s\n", "transp", "client", "size", "go rt/s", "go MB/s", "C rt/s", "C MB/s", "go/C", "median")
-	for _, trName := range strings.Split(*trs, ",") {
-		tr, err := ipc.ParseTransport(trName)
-		if err != nil {
-			log.Fatal(err)
+	for _, trName := range strings.Split(trs, ",") {
+		if err := runTransport(bin, shm, trName, secs, rounds); err != nil {
+			return err
 		}
-		goName := fmt.Sprintf("gqbench-go-%d-%s", os.Getpid(), trName)
-		cName := fmt.Sprintf("gqbench-c-%d-%s", os.Getpid(), trName)
-		srv, err := startGo(goName, tr, shm)
-		if err != nil {
-			log.Fatal(err)
-		}
-		stop, err := startC(filepath.Join(bin, "qbserver"), cName, trName)
-		if err != nil {
-			srv.Close()
-			log.Fatal(err)
-		}
-		for _, size := range []int{64, 65536} {
-			for _, client := range []string{"go", "C"} {
-				var g, c float64
-				var ratios []float64
-				for range *rounds {
-					var gi, ci float64
-					if client == "go" {
-						gi, err = goClient(goName, size, *secs)
-						if err == nil {
-							ci, err = goClient(cName, size, *secs)
-						}
-					} else {
-						gi, err = cClient(filepath.Join(bin, "qbclient"), goName, size, *secs)
-						if err == nil {
-							ci, err = cClient(filepath.Join(bin, "qbclient"), cName, size, *secs)
-						}
-					}
-					if err != nil {
-						break
-					}
-					g, c = max(g, gi), max(c, ci)
-					ratios = append(ratios, gi/ci)
-				}
-				if err != nil {
-					stop()
-					srv.Close()
-					log.Fatalf("%s/%s/%d: %v", trName, client, size, err)
-				}
-				sort.Float64s(ratios)
-				mb := func(r float64) float64 { return r * float64(size) / 1e6 }
-				fmt.Printf("%-7s %-8s %-7d %14.0f %14.1f %14.0f %14.1f %8.2f %8.2f\n", trName, client, size, g, mb(g), c, mb(c), g/c, ratios[len(ratios)/2])
-			}
-		}
-		stop()
-		srv.Close()
 	}
 	fmt.Println("rt/s = echo round trips per second, best of the rounds (request and response both carry the payload);")
 	fmt.Println("MB/s = payload bytes one way; go/C = ratio of the bests; median = median of the per-round ratios")
+	return nil
+}
+
+func runTransport(bin, shm, trName string, secs float64, rounds int) error {
+	tr, err := ipc.ParseTransport(trName)
+	if err != nil {
+		return err
+	}
+	goName := fmt.Sprintf("gqbench-go-%d-%s", os.Getpid(), trName)
+	cName := fmt.Sprintf("gqbench-c-%d-%s", os.Getpid(), trName)
+	srv, err := startGo(goName, tr, shm)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	stop, err := startC(filepath.Join(bin, "qbserver"), cName, trName)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	for _, size := range []int{64, 65536} {
+		for _, client := range []string{"go", "C"} {
+			var g, c float64
+			var ratios []float64
+			for range rounds {
+				var gi, ci float64
+				if client == "go" {
+					gi, err = goClient(goName, size, secs)
+					if err == nil {
+						ci, err = goClient(cName, size, secs)
+					}
+				} else {
+					gi, err = cClient(filepath.Join(bin, "qbclient"), goName, size, secs)
+					if err == nil {
+						ci, err = cClient(filepath.Join(bin, "qbclient"), cName, size, secs)
+					}
+				}
+				if err != nil {
+					break
+				}
+				g, c = max(g, gi), max(c, ci)
+				ratios = append(ratios, gi/ci)
+			}
+			if err != nil {
+				return fmt.Errorf("%s/%s/%d: %w", trName, client, size, err)
+			}
+			sort.Float64s(ratios)
+			mb := func(r float64) float64 { return r * float64(size) / 1e6 }
+			fmt.Printf("%-7s %-8s %-7d %14.0f %14.1f %14.0f %14.1f %8.2f %8.2f\n", trName, client, size, g, mb(g), c, mb(c), g/c, ratios[len(ratios)/2])
+		}
+	}
+	return nil
 }
 
 func build(src, out string) error {
