@@ -57,3 +57,35 @@ func TestCClientNonRoot(t *testing.T) {
 	}
 	waitEmpty(t, dir)
 }
+
+// TestCClientRefusals: libqb's client turns the handshake's hdr.error into
+// errno (the corosync libs map EAGAIN to CS_ERR_TRY_AGAIN, EACCES to
+// CS_ERR_ACCESS).
+func TestCClientRefusals(t *testing.T) {
+	bin := cProgram(t, "qbclient")
+	var allow atomic.Bool
+	s, dir := newTestServer(t, SHM, func(c *Config) {
+		c.Authorize = func(Credentials) syscall.Errno {
+			if allow.Load() {
+				return 0
+			}
+			return syscall.EACCES
+		}
+	})
+	name := uniqueName()
+	registerEcho(t, s, name)
+	s.Start()
+	try := func(want string) {
+		t.Helper()
+		out, err := exec.Command(bin, "connect", name).CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != want {
+			t.Fatalf("qbclient connect: %v %q, want %q", err, out, want)
+		}
+	}
+	try("ERRNO 11") // not ready: EAGAIN
+	s.SetReady(true)
+	try("ERRNO 13") // EACCES
+	allow.Store(true)
+	try("OK")
+	waitEmpty(t, dir)
+}

@@ -4,6 +4,7 @@
  *   qbclient check NAME   echo round trips 0 B .. max payload, an oversize
  *                         request (must fail -EMSGSIZE), and events read
  *                         after poll() on qb_ipcc_fd_get(); prints "OK".
+ *   qbclient connect NAME  connect only; prints "OK" or "ERRNO n" (refusals)
  *   qbclient bench NAME SIZE SECONDS
  *                         echo round trips of SIZE payload bytes; prints
  *                         "rtt N SECONDS".
@@ -150,13 +151,28 @@ static int bench(const char *name, size_t n, double secs)
 	return 0;
 }
 
+static int connect_only(const char *name)
+{
+	qb_ipcc_connection_t *c = qb_ipcc_connect(name, MAXMSG);
+
+	if (c == NULL) {
+		printf("ERRNO %d\n", errno);
+		return 0;
+	}
+	qb_ipcc_disconnect(c);
+	printf("OK\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	rbuf = malloc(MAXMSG);
+	if (argc == 3 && strcmp(argv[1], "connect") == 0)
+		return connect_only(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "check") == 0)
 		return check(argv[2]);
 	if (argc == 5 && strcmp(argv[1], "bench") == 0)
 		return bench(argv[2], strtoul(argv[3], NULL, 10), atof(argv[4]));
-	fprintf(stderr, "usage: qbclient check NAME | bench NAME SIZE SECONDS\n");
+	fprintf(stderr, "usage: qbclient check NAME | connect NAME | bench NAME SIZE SECONDS\n");
 	return 2;
 }
