@@ -35,6 +35,10 @@ type Config struct {
 	// NetMTU-90 (totemsrp_net_mtu_adjust) and sizes the send queue.
 	NetMTU int
 
+	// Debug enables the debug and trace log lines (logging { debug: on }).
+	// They are not even formatted otherwise: the token path logs a lot.
+	Debug bool
+
 	// MessageQueueMax is the capacity of the new-message queue. 0 means C's
 	// MESSAGE_QUEUE_MAX, (4*MESSAGE_SIZE_MAX)/(NetMTU-90).
 	MessageQueueMax int

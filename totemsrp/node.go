@@ -314,6 +314,9 @@ func (n *Node) ClearStats() { n.stats = Stats{} }
 func (n *Node) WaitingTransAck() bool { return n.waitingTransAck }
 
 func (n *Node) logf(level LogLevel, format string, args ...any) {
+	if (level == LogDebug || level == LogTrace) && !n.cfg.Debug {
+		return
+	}
 	n.rd.Logs = append(n.rd.Logs, LogEvent{Level: level, Text: fmt.Sprintf(format, args...)})
 }
 

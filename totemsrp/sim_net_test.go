@@ -220,7 +220,7 @@ func (s *simNet) drain(sn *simNode) {
 			}
 		}
 		for _, l := range rd.Logs {
-			if s.tracing && l.Level <= LogNotice {
+			if s.tracing {
 				s.logf("node %d log %s: %s", sn.id, l.Level, l.Text)
 			}
 		}

@@ -28,9 +28,9 @@ type scenario struct {
 
 func simNodeCount(r *rand.Rand) int {
 	switch p := r.Intn(100); {
-	case p < 60:
+	case p < 70:
 		return 2 + r.Intn(3) // 2..4
-	case p < 90:
+	case p < 96:
 		return 5 + r.Intn(4) // 5..8
 	default:
 		return 9 + r.Intn(8) // 9..16
@@ -57,6 +57,7 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 		c := Defaults(id, len(ids))
 		c.Token = sc.token + time.Duration(max(len(ids)-2, 0))*DefaultTokenCoefficient/4
 		c.DeriveTimeouts()
+		c.Debug = trace
 		return c
 	}
 	c0 := cfg(ids[0])

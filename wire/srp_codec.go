@@ -248,6 +248,16 @@ func decodeAs[T SrpMessage](b []byte) (T, error) {
 
 var le = binary.LittleEndian
 
+// growBy makes room for n more bytes so an encoder allocates once.
+func growBy(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b
+	}
+	nb := make([]byte, len(b), len(b)+n)
+	copy(nb, b)
+	return nb
+}
+
 func appendHeader(b []byte, h SrpHeader, t SrpType, encapsulated uint8) []byte {
 	b = le.AppendUint16(b, SrpMagic)
 	b = append(b, SrpVersion, byte(t), encapsulated)
@@ -263,6 +273,7 @@ func appendRingID(b []byte, r RingID) []byte {
 // Append encodes the token. The type byte is forced to ORF_TOKEN and
 // encapsulated to 0 whatever the header says.
 func (m *OrfToken) Append(b []byte) []byte {
+	b = growBy(b, OrfTokenHeaderSize+RtrItemSize*len(m.RtrList))
 	b = appendHeader(b, m.Header, SrpOrfToken, 0)
 	b = le.AppendUint32(b, m.Seq)
 	b = le.AppendUint32(b, m.TokenSeq)
@@ -282,6 +293,7 @@ func (m *OrfToken) Append(b []byte) []byte {
 
 // Append encodes the MCAST header and payload. Header.Encapsulated is kept.
 func (m *Mcast) Append(b []byte) []byte {
+	b = growBy(b, McastHeaderSize+len(m.Payload))
 	b = appendHeader(b, m.Header, SrpMcast, m.Header.Encapsulated)
 	b = le.AppendUint32(b, m.SystemFrom)
 	b = le.AppendUint32(b, m.Seq)
@@ -301,6 +313,7 @@ func (m *MergeDetect) Append(b []byte) []byte {
 
 // Append encodes the join (or leave).
 func (m *MembJoin) Append(b []byte) []byte {
+	b = growBy(b, MembJoinHeaderSize+joinListEntrySize*(len(m.ProcList)+len(m.FailedList)))
 	b = appendHeader(b, m.Header, SrpMembJoin, 0)
 	b = le.AppendUint32(b, m.SystemFrom)
 	b = le.AppendUint32(b, uint32(len(m.ProcList)))
@@ -318,6 +331,7 @@ func (m *MembJoin) Append(b []byte) []byte {
 // Append encodes the commit token. MembList is padded with zero entries (or
 // cut) to len(Addr), because C reads exactly addr_entries of each.
 func (m *CommitToken) Append(b []byte) []byte {
+	b = growBy(b, CommitTokenHeaderSize+commitTokenPerMember*len(m.Addr))
 	b = appendHeader(b, m.Header, SrpCommitToken, 0)
 	b = le.AppendUint32(b, m.TokenSeq)
 	b = appendRingID(b, m.RingID)
