@@ -1,0 +1,4 @@
+#conf atb3wfa
+split 1:1
+join 0 1
+split 1:3

@@ -1,0 +1,6 @@
+#conf atb4
+split 1:1,2
+join 0 1
+split 1:3,4
+join 0 1
+split 1:1,3

@@ -1,0 +1,6 @@
+#conf evt3
+down 3
+down 2
+up 2
+up 3
+up 4

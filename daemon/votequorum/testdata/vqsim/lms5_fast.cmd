@@ -1,0 +1,5 @@
+#conf lms5
+down 5
+down 4
+down 3
+down 2
