@@ -183,8 +183,8 @@ type effects []func()
 
 func (o *effects) add(f func()) { *o = append(*o, f) }
 
-func (o effects) run() {
-	for _, f := range o {
+func (o *effects) run() {
+	for _, f := range *o {
 		f()
 	}
 }

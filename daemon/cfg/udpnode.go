@@ -80,3 +80,15 @@ func (u *UDPNode) Interfaces(nodeid uint32) []Interface {
 	}
 	return out
 }
+
+// UDPNetMTU is the net_mtu udp/udpu report for totem.netmtu: minus the
+// UDP/IP header (totemudp(u)_net_mtu_adjust) and two totemsrp mcast
+// headers (totemsrp_net_mtu_adjust, 31 bytes each). C 3.1.7 prints 1410
+// for the default 1500 over IPv4.
+func UDPNetMTU(netmtu int, ipv6 bool) int {
+	hdr := 8 + 20
+	if ipv6 {
+		hdr = 8 + 40
+	}
+	return netmtu - hdr - 2*31
+}
