@@ -215,4 +215,3 @@ func runCfgHelper(eventsPath string) error {
 	time.Sleep(150 * time.Second)
 	return nil
 }
-

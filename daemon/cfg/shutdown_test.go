@@ -7,8 +7,8 @@ import (
 )
 
 func tryShutdown(flags uint32) []byte { return (&wire.CfgReqTryShutdown{Flags: flags}).Append(nil) }
-func replyTo(yes uint32) []byte     { return (&wire.CfgReqReplyToShutdown{Response: yes}).Append(nil) }
-func trackStart() []byte            { return (&wire.CfgReqTrackStart{}).Append(nil) }
+func replyTo(yes uint32) []byte       { return (&wire.CfgReqReplyToShutdown{Response: yes}).Append(nil) }
+func trackStart() []byte              { return (&wire.CfgReqTrackStart{}).Append(nil) }
 
 // corosync-cfgtool -H with nobody tracking: OK at once, SHUTDOWN goes out
 // SAFE, and the node leaves when its own message comes back.
