@@ -3,7 +3,9 @@
 package interop
 
 import (
+	"encoding/binary"
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -118,6 +120,7 @@ func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
 	times.add(rc.name, "form", formed.Sub(t0))
 	checkMembersKeys(t, rc, hosts, func(obs, mem int) int { return 1 })
 	checkSrpStats(t, rc, hosts)
+	checkRingIDFiles(t, rc, hosts, ring)
 	t.Logf("%s: formed ring %s", rc.name, ring)
 
 	// kill -9 of node 1 (the representative), then its restart.
@@ -204,6 +207,26 @@ func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
 		t.Errorf("ring %s after idle and loss, want still %s", last, ring)
 	}
 	t.Logf("%s: %d packets dropped on %s, ring %s kept", rc.name, drops, lossy.Name, ring)
+
+	// A clean stop sends LEAVE: the others re-form at once, without a
+	// token timeout, and list the node as left.
+	h3 := hosts[2]
+	stopAt := time.Now()
+	h3.StopCorosync()
+	_, formed = waitRing(t, hosts[:2], stopAt, 30*time.Second)
+	times.add(rc.name, "leave", formed.Sub(stopAt))
+	if d := formed.Sub(stopAt); d > tokenPlusConsensus(len(hosts))/2 {
+		t.Errorf("ring re-formed %v after node 3 stopped: the LEAVE message was not acted on", d.Round(time.Millisecond))
+	}
+	for i, h := range hosts[:2] {
+		if ms := hostMemberships(h); ms[len(ms)-1].Failed {
+			t.Errorf("%s (%v): token timed out although node 3 sent LEAVE", h.Name, rc.impls[i])
+		}
+		r := h.RunT("corosync-cmapctl", "-g", "runtime.members.3.status")
+		if !strings.Contains(r.Stdout, "= left") {
+			t.Errorf("%s (%v): runtime.members.3.status after LEAVE: %s", h.Name, rc.impls[i], r)
+		}
+	}
 }
 
 func checkBound(t *testing.T, what string, got, bound time.Duration) {
@@ -313,4 +336,27 @@ var cSrpStatKeys = map[string]string{
 	"stats.srp.recovery_token_lost": "u64", "stats.srp.rx_msg_dropped": "u64",
 	"stats.srp.time_since_token_last_received": "u64", "stats.srp.token_hold_cancel_rx": "u64",
 	"stats.srp.token_hold_cancel_tx": "u64",
+}
+
+// checkRingIDFiles reads every host's /var/lib/corosync/ringid_<nodeid>:
+// C's format is the ring seq as 8 bytes in host order, mode 0700, and it
+// holds the seq of the ring the host is in.
+func checkRingIDFiles(t *testing.T, rc ringCase, hosts []*harness.Host, ring string) {
+	t.Helper()
+	seq, err := strconv.ParseUint(ring[strings.IndexByte(ring, '.')+1:], 16, 64)
+	if err != nil {
+		t.Fatalf("ring id %q: %v", ring, err)
+	}
+	for i, h := range hosts {
+		p := h.Path("lib", fmt.Sprintf("ringid_%d", h.NodeID))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Errorf("%s (%v): %v", h.Name, rc.impls[i], err)
+			continue
+		}
+		st, _ := os.Stat(p)
+		if len(b) != 8 || binary.LittleEndian.Uint64(b) != seq || st.Mode().Perm() != 0o700 {
+			t.Errorf("%s (%v): ringid file %x mode %v, want seq %x as 8 bytes, mode 0700", h.Name, rc.impls[i], b, st.Mode().Perm(), seq)
+		}
+	}
 }

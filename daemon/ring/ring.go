@@ -79,6 +79,7 @@ func New(cfg Config) (*Ring, error) {
 			return nil, err
 		}
 	}
+	logConfig(cfg.Log, cfg.SRP, cfg.Transport.NetMTU()-totempg.McastHeaderOverhead)
 	node, err := totemsrp.New(cfg.SRP, stored)
 	if err != nil {
 		return nil, err
