@@ -44,8 +44,9 @@ const (
 	statusLogConfig  = 7
 	statusMainConfig = 8
 	statusStateDir   = 16
-	// C aborts on an unparsable u64 value (assertion in coroparse.c).
+	// C dies of SIGABRT (assertion, double free) or SIGSEGV on some input.
 	statusAbort = 134
+	statusSegv  = 139
 )
 
 func (e *Error) Error() string {

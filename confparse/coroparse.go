@@ -19,6 +19,16 @@ type cbError string
 
 func (e cbError) Error() string { return string(e) }
 
+// crashError marks input on which corosync 3.1.7 does not fail cleanly but
+// dies (assertion or heap corruption). We refuse it with our own message;
+// status is the exit status C dies with.
+type crashError struct {
+	msg    string
+	status int
+}
+
+func (e crashError) Error() string { return e.msg }
+
 // fmtErr reproduces C's fixed 256-byte formatting buffer for callback
 // messages: anything that does not fit becomes a generic message.
 func fmtErr(format string, a ...any) cbError {
@@ -41,9 +51,17 @@ func parseFile(name string, data []byte, cb callback) error {
 func lineError(file string, line int, msg string) *Error {
 	// "parser error: FILE:LINE: MSG" must fit C's 384-byte buffer.
 	if len(fmt.Sprintf("parser error: %s:%d: %s", file, line, msg)) >= 384 {
-		return &Error{Msg: "Can't format parser error message"}
+		return &Error{Msg: "Can't format parser error message", Status: statusMainConfig}
 	}
-	return &Error{File: file, Line: line, Msg: msg}
+	return &Error{File: file, Line: line, Msg: msg, Status: statusMainConfig}
+}
+
+// cbLineError places a callback error at its line.
+func cbLineError(file string, line int, err error) *Error {
+	if c, ok := err.(crashError); ok {
+		return &Error{File: file, Line: line, Msg: c.msg, Status: c.status}
+	}
+	return lineError(file, line, err.Error())
 }
 
 func walk(file string, entries []*astEntry, path string, state cbState, cb callback) error {
@@ -57,7 +75,7 @@ func walk(file string, entries []*astEntry, path string, state cbState, cb callb
 				return lineError(file, e.Item.Pos.Line, "New key makes total cmap path too long")
 			}
 			if err := cb.item(joinPath(path, key), key, value, state); err != nil {
-				return lineError(file, e.Item.Pos.Line, err.Error())
+				return cbLineError(file, e.Item.Pos.Line, err)
 			}
 		case e.Section != nil:
 			s := e.Section
@@ -67,7 +85,7 @@ func walk(file string, entries []*astEntry, path string, state cbState, cb callb
 			child := joinPath(path, s.Name)
 			newState := state
 			if err := cb.sectionStart(child, &newState); err != nil {
-				return lineError(file, s.Pos.Line, err.Error())
+				return cbLineError(file, s.Pos.Line, err)
 			}
 			if err := walk(file, s.Entries, child, newState, cb); err != nil {
 				return err
@@ -78,7 +96,7 @@ func walk(file string, entries []*astEntry, path string, state cbState, cb callb
 				return lineError(file, s.Pos.Line, "Missing closing brace")
 			}
 			if err := cb.sectionEnd(child, &newState); err != nil {
-				return lineError(file, s.Close.Pos.Line, err.Error())
+				return cbLineError(file, s.Close.Pos.Line, err)
 			}
 		}
 	}
@@ -112,9 +130,9 @@ func setError(keyName, cserr string) cbError {
 }
 
 // u64Error covers the u64 keys (totem.config_version, resources poll_period).
-// C 3.1.7 has no message for them: its atoi_error path asserts and corosync
-// aborts (exit 134). We refuse the file with a readable message instead.
-func u64Error(keyName, value string) cbError {
-	return fmtErr("Value of key \"%s\" is expected to be an unsigned 64-bit integer, but \"%s\" was given",
-		keyName, value)
+// C 3.1.7 has no message for them: its atoi_error path asserts on the value
+// type and corosync aborts (exit 134). We refuse with a readable message.
+func u64Error(keyName, value string) error {
+	return crashError{status: statusAbort, msg: fmt.Sprintf(
+		"Value of key \"%s\" is expected to be an unsigned 64-bit integer, but \"%s\" was given", keyName, value)}
 }

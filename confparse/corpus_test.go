@@ -291,6 +291,9 @@ func TestCorpusAgainstC(t *testing.T) {
 				}
 				// uidgid.d file names are C's /etc/corosync/uidgid.d/...
 				msg := strings.ReplaceAll(err.Error(), strings.TrimSuffix(conf, ".conf")+".uidgid.d", "/etc/corosync/uidgid.d")
+				if g.status == statusAbort || g.status == statusSegv {
+					return // C died; what it printed (if anything) is libc's
+				}
 				if want, ok := knownTextDiffs[name]; ok {
 					if msg != want {
 						t.Errorf("error text: want %q, got %q", want, msg)

@@ -68,9 +68,8 @@ func LoadBytes(path string, data []byte, opt Options) (*Config, error) {
 }
 
 func withStatus(err error, status int) error {
-	if e, ok := err.(*Error); ok {
+	if e, ok := err.(*Error); ok && e.Status == 0 {
 		e.Status = status
-		return e
 	}
 	return err
 }

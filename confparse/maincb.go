@@ -120,6 +120,12 @@ type mainCB struct {
 	subsysItems                                      []kv // newest first
 	subsys, loggingDaemonName                        *string
 	nodeNumber                                       uint32
+
+	// loggerFreed is set once a logger_subsys/logging_daemon-state section
+	// has closed: C frees its collected data without resetting the
+	// pointers, so a second close before a new logger section (a section
+	// nested inside one) works on freed memory and crashes.
+	loggerFreed, loggerFreedItems bool
 }
 
 func (d *mainCB) store(keyName string, v any) error {
@@ -168,6 +174,9 @@ func (d *mainCB) item(path, key, value string, state cbState) error {
 	case cbInterface:
 		return d.interfaceItem(path, value)
 	case cbLoggerSubsys, cbLoggingDaemon:
+		if d.loggerFreed {
+			d.loggerFreedItems = true // added to a list whose head points into freed memory
+		}
 		switch {
 		case key == "subsys":
 			d.subsys = strPtr(value)
@@ -324,8 +333,10 @@ func (d *mainCB) sectionStart(path string, state *cbState) error {
 		d.members = nil
 	case cbLoggerSubsys:
 		d.subsysItems, d.subsys = nil, nil
+		d.loggerFreed, d.loggerFreedItems = false, false
 	case cbLoggingDaemon:
 		d.subsysItems, d.subsys, d.loggingDaemonName = nil, nil, nil
+		d.loggerFreed, d.loggerFreedItems = false, false
 	case cbNodelist:
 		d.nodeNumber = 0
 	}
@@ -336,10 +347,26 @@ func (d *mainCB) sectionEnd(path string, state *cbState) error {
 	switch *state {
 	case cbInterface:
 		return d.interfaceEnd()
-	case cbLoggerSubsys:
-		return d.loggerSubsysEnd()
-	case cbLoggingDaemon:
-		return d.loggingDaemonEnd()
+	case cbLoggerSubsys, cbLoggingDaemon:
+		if d.loggerFreed {
+			// Measured on 3.1.7: walking the stale item list segfaults;
+			// with no items the second free of the name aborts.
+			status := statusAbort
+			if d.loggerFreedItems {
+				status = statusSegv
+			}
+			return crashError{status: status,
+				msg: "section nested in " + path[:lastDot(path)] + ": corosync 3.1.7 crashes on this (use after free)"}
+		}
+		d.loggerFreedItems = len(d.subsysItems) > 0
+		var err error
+		if *state == cbLoggerSubsys {
+			err = d.loggerSubsysEnd()
+		} else {
+			err = d.loggingDaemonEnd()
+		}
+		d.loggerFreed = err == nil
+		return err
 	case cbNodelistNode:
 		d.nodeNumber++
 	}
@@ -451,4 +478,13 @@ func (d *mainCB) loggingDaemonEnd() error {
 		return err
 	}
 	return d.store(fmt.Sprintf("logging.logging_daemon.%s.%s.name", name, *d.subsys), name)
+}
+
+func lastDot(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '.' {
+			return i
+		}
+	}
+	return len(s)
 }

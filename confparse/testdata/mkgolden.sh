@@ -92,6 +92,8 @@ mount --bind $w/shm /dev/shm && hostname $host"
 			/^[A-Z][a-z][a-z] +[0-9]+ [0-9:.]+ [a-z]+ +\[/ {
 				lvl = $4
 				msg = $0; sub(/^[^]]*\] /, "", msg)
+				# "fileline: on" / "function_name: on" add "file.c:func:line ".
+				sub(/^[a-z_]+\.c:([a-z_]+:)?[0-9]+ /, "", msg)
 				if (lvl == "warning") print "warning: " msg
 				else if (lvl == "error" && rc != 0 && !e) { print "error: " msg; e = 1 }
 				next
