@@ -38,6 +38,31 @@ type Config struct {
 	SyncCompleted func(ring wire.RingID)
 	// StatsInterval is how often stats.srp.* are refreshed; 0 means 1 s.
 	StatsInterval time.Duration
+
+	// Service engines ride on the ring through these; every one of them
+	// is called on the event loop, where Mcast and Do's node may be used.
+	Services Services
+}
+
+// Services is what service engines plug into the ring (main.c's totempg
+// handle for group "a" and the sync registrations).
+type Services struct {
+	// Sync are sync services; each replaces the announce-only placeholder
+	// of its id (see sync.CompatServices). Supplying the quorum service
+	// (id 3) also hands it the "Members[n]:" line the ring prints otherwise.
+	Sync []gsync.Service
+	// Deliver receives every message of group "a" (exec messages, header
+	// included) in agreed order, our own included. nil: the ring does not
+	// join group "a".
+	Deliver func(nodeid uint32, msg []byte, swapped bool)
+	// ConfChg is told of every configuration change, after
+	// runtime.members.* and before sync starts, as main.c's confchg_fn
+	// calls the engines' confchg_fn.
+	ConfChg func(totempg.ConfChg)
+	// NextDeadline and Advance give engines timers on the ring's clock
+	// (Now): Advance runs once NextDeadline has passed.
+	NextDeadline func() (time.Duration, bool)
+	Advance      func(now time.Duration)
 }
 
 // Ring is one running Totem instance and its event loop.
@@ -48,6 +73,7 @@ type Ring struct {
 	pg        *totempg.PG
 	sync      *gsync.Engine
 	syncGroup *totempg.Instance
+	mainGroup *totempg.Instance
 	quorum    *gsync.QuorumSync
 	log       LogFunc
 
@@ -96,12 +122,26 @@ func New(cfg Config) (*Ring, error) {
 		Completed: r.syncCompleted,
 		Event:     r.syncEvent,
 	})
+	own := map[int]bool{}
+	for _, s := range cfg.Services.Sync {
+		own[s.ID()] = true
+	}
 	for _, s := range gsync.CompatServices(r.syncEvent) {
+		if own[s.ID()] {
+			continue
+		}
 		if q, ok := s.(*gsync.QuorumSync); ok {
 			r.quorum = q
 			q.OnActivate(r.quorumActivated)
 		}
 		r.sync.Register(s)
+	}
+	for _, s := range cfg.Services.Sync {
+		r.sync.Register(s)
+	}
+	if cfg.Services.Deliver != nil {
+		r.mainGroup = r.pg.GroupsInitialize(cfg.Services.Deliver, nil)
+		r.mainGroup.Join("a")
 	}
 	// sync.c joins group "sync" with its own totempg handle; main.c's
 	// handle (group "a") carries the service engines' messages, which a
@@ -125,6 +165,19 @@ func (a srpAdapter) Mcast(p []byte, g totempg.Guarantee) error {
 }
 
 func (a srpAdapter) Avail() int { return a.n.Avail() }
+
+// Mcast multicasts an exec message in group "a" (totempg_groups_mcast_joined
+// on main.c's handle). Call it only on the event loop (from a Services
+// callback or Do). totempg.ErrTryAgain: the queue is full for now.
+func (r *Ring) Mcast(msg []byte, g totempg.Guarantee) error {
+	if r.mainGroup == nil {
+		return errors.New("ring: no Services.Deliver, not in group \"a\"")
+	}
+	return r.mainGroup.McastJoined(g, msg)
+}
+
+// Now is the ring's clock, the time base of Services timers.
+func (r *Ring) Now() time.Duration { return r.now() }
 
 // Start runs the event loop in its own goroutine: the interface is up, the
 // node enters GATHER.
@@ -198,6 +251,11 @@ func (r *Ring) loop() {
 		if d, ok := r.node.NextDeadline(); ok {
 			wait = d - r.now()
 		}
+		if f := r.cfg.Services.NextDeadline; f != nil {
+			if d, ok := f(); ok && d-r.now() < wait {
+				wait = d - r.now()
+			}
+		}
 		if r.sync.Busy() && wait > syncRetry {
 			// The totemsrp queue was full; the next token frees it.
 			wait = syncRetry
@@ -216,6 +274,7 @@ func (r *Ring) loop() {
 			_ = r.node.Step(p.Data)
 		case <-timer.C:
 			r.node.Tick(r.now())
+			r.advanceServices()
 		case f := <-r.cmds:
 			f()
 		case <-statsTick.C:
@@ -231,6 +290,16 @@ func (r *Ring) loop() {
 			default:
 			}
 		}
+	}
+}
+
+func (r *Ring) advanceServices() {
+	s := r.cfg.Services
+	if s.NextDeadline == nil || s.Advance == nil {
+		return
+	}
+	if d, ok := s.NextDeadline(); ok && d <= r.now() {
+		s.Advance(r.now())
 	}
 }
 
@@ -323,6 +392,9 @@ func (r *Ring) confChg(c *totemsrp.ConfChg) {
 		r.memberJoined(id)
 	}
 	r.pg.ConfChg(pc)
+	if r.cfg.Services.ConfChg != nil {
+		r.cfg.Services.ConfChg(pc)
+	}
 	r.sync.ConfChg(pc)
 	if c.Type == totemsrp.ConfChgRegular {
 		r.members = append(r.members[:0], c.Members...)

@@ -228,6 +228,9 @@ func TestRingSeqFile(t *testing.T) {
 	if len(b) != 8 {
 		t.Fatalf("created file has %d bytes", len(b))
 	}
+	if st, err := os.Stat(filepath.Join(dir, "ringid_7")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("created file mode: %v %v (Debian's corosync leaves 0600)", st.Mode(), err)
+	}
 	if err := StoreRingSeq(dir, 7, 0x1234); err != nil {
 		t.Fatal(err)
 	}

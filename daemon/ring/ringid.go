@@ -46,16 +46,16 @@ func writeRingSeq(path string, seq uint64, create bool) error {
 	if create {
 		flags = os.O_CREATE | os.O_RDWR
 	}
-	f, err := os.OpenFile(path, flags, 0o700)
+	f, err := os.OpenFile(path, flags, 0o600)
 	if err != nil && !create {
-		f, err = os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o700)
+		f, err = os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	}
 	if err != nil {
 		return err
 	}
-	// C sets umask(0) and creates with 0700; umask is process-wide here
-	// (the IPC goroutines create files too), so set the mode afterwards.
-	_ = f.Chmod(0o700)
+	// Debian's 3.1.7 leaves its ringid files at 0600 whatever the umask
+	// (measured); umask is process-wide here, so set the mode afterwards.
+	_ = f.Chmod(0o600)
 	_, werr := f.Write(totemsrp.EncodeRingSeq(seq))
 	cerr := f.Close()
 	if werr != nil {
