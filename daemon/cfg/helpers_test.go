@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -225,12 +226,22 @@ func (f *fixture) noEvents() {
 // waitLog waits for a log line.
 func (f *fixture) waitLog(want string) {
 	f.t.Helper()
+	f.waitLogMatch(want, func(l string) bool { return l == want })
+}
+
+func (f *fixture) waitLogPrefix(p string) {
+	f.t.Helper()
+	f.waitLogMatch(p+"...", func(l string) bool { return strings.HasPrefix(l, p) })
+}
+
+func (f *fixture) waitLogMatch(want string, match func(string) bool) {
+	f.t.Helper()
 	deadline := time.After(5 * time.Second)
 	var seen []string
 	for {
 		select {
 		case l := <-f.logs:
-			if l == want {
+			if match(l) {
 				return
 			}
 			seen = append(seen, l)
