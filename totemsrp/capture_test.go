@@ -17,7 +17,9 @@ import (
 
 // loadUdpuCapture reads the UDP payloads of Debian corosync 3.1.7's udpu
 // capture (node 1 = 10.250.77.1, node 2 = 10.250.77.2) keyed by frame number.
-func loadUdpuCapture(t *testing.T) map[string][]byte {
+func loadUdpuCapture(t *testing.T) map[string][]byte { return loadUdpuCaptureTB(t) }
+
+func loadUdpuCaptureTB(t testing.TB) map[string][]byte {
 	t.Helper()
 	f, err := os.Open("../wire/testdata/srp_udpu.txt")
 	if err != nil {

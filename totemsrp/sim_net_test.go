@@ -77,6 +77,9 @@ type simNet struct {
 	trace   []string
 	tracing bool
 	events  int
+	sent    map[uint32]map[wire.SrpType]int // frames sent per node and type
+	// mcastFilter, when set, drops multicast frames it returns false for.
+	mcastFilter func(from, to uint32) bool
 	// budget bounds the work of one run; a livelock shows up as overBudget.
 	budget     int
 	overBudget bool
@@ -88,6 +91,7 @@ func newSimNet(seed int64, ids []uint32, cfg func(uint32) Config) *simNet {
 		nodes:  map[uint32]*simNode{},
 		ids:    ids,
 		disk:   map[uint32]uint64{},
+		sent:   map[uint32]map[wire.SrpType]int{},
 		group:  map[uint32]int{},
 		minLat: 100 * time.Microsecond,
 		maxLat: 1 * time.Millisecond,
@@ -172,8 +176,15 @@ func (s *simNet) send(from uint32, f Frame) {
 	if f.Type == wire.SrpMcast {
 		s.rec.noteMcastSent(f.Data)
 	}
+	if s.sent[from] == nil {
+		s.sent[from] = map[wire.SrpType]int{}
+	}
+	s.sent[from][f.Type]++
 	for _, to := range dsts {
 		if !s.connected(from, to) {
+			continue
+		}
+		if f.To == 0 && f.Type == wire.SrpMcast && s.mcastFilter != nil && !s.mcastFilter(from, to) {
 			continue
 		}
 		if to != from && s.loss > 0 && s.rng.Float64() < s.loss {

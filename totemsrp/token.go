@@ -174,7 +174,6 @@ func (n *Node) tokenSend(token *wire.OrfToken, forward bool) {
 	if !forward {
 		return
 	}
-	n.stats.OrfTokenTx++
 	n.tokenSendBytes(wire.SrpOrfToken, frame)
 }
 
@@ -186,6 +185,8 @@ func (n *Node) orfTokenSendInitial() {
 		AruAddr:  n.myID,
 		RingID:   n.ringID,
 	}
+	// 3.1.7 counts orf_token_tx here only (fixed in later releases).
+	n.stats.OrfTokenTx++
 	if len(n.retransMessageQueue) == 0 {
 		n.setRetransFlg = false
 	} else {

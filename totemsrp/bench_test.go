@@ -1,0 +1,48 @@
+package totemsrp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gorosync/gorosync/wire"
+)
+
+// BenchmarkTokenPath measures one ORF token visit on a member of a formed
+// 3-node ring: decode, flow control, sending the queued messages, aru
+// bookkeeping, encoding and forwarding the token, delivery.
+func BenchmarkTokenPath(b *testing.B) {
+	for _, msgs := range []int{0, 5} {
+		b.Run(map[int]string{0: "idle", 5: "5msgs"}[msgs], func(b *testing.B) {
+			s := newSimNet(1, []uint32{1, 2, 3}, func(id uint32) Config { return Defaults(id, 3) })
+			s.start(1)
+			s.start(2)
+			s.start(3)
+			s.runUntil(time.Second)
+			n := s.nodes[2].node
+			if n.State() != StateOperational {
+				b.Fatalf("ring not formed: %s", n.State())
+			}
+			payload := make([]byte, 200)
+			tok := &wire.OrfToken{RingID: n.RingID(), Aru: n.aru, Seq: n.highSeqReceived, TokenSeq: n.myTokenSeq + 1}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for k := 0; k < msgs; k++ {
+					_ = n.Mcast(payload, 0)
+				}
+				tok.TokenSeq = n.myTokenSeq + 1
+				tok.Seq = n.highSeqReceived
+				tok.Aru, tok.AruAddr = tok.Seq, 0
+				tok.Fcc, tok.Backlog = 0, 0
+				frame := tok.Append(nil)
+				if err := n.Step(frame); err != nil {
+					b.Fatal(err)
+				}
+				rd := n.Ready()
+				if len(rd.Frames) < msgs+1 {
+					b.Fatalf("%d frames", len(rd.Frames))
+				}
+			}
+		})
+	}
+}
