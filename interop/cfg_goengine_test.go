@@ -32,32 +32,7 @@ const cfgHelperEnv = "GOROSYNC_CFG_HELPER_EVENTS"
 func TestCfgtoolGoEngine(t *testing.T) {
 	c := harness.New(t, 3, harness.Config{Transport: harness.UDPU, Token: 1000, NamePrefix: "gf"})
 	n1 := c.Host(1)
-	events := n1.Path("gf-cfg-events.log")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := n1.Command(ctx, os.Args[0], "-test.run=^TestCfgHelperProcess$")
-	cmd.Env = append(os.Environ(), cfgHelperEnv+"="+events)
-	out, err := os.Create(n1.Path("gf-cfg-helper.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			b, _ := os.ReadFile(n1.Path("gf-cfg-helper.out"))
-			e, _ := os.ReadFile(events)
-			t.Logf("helper output:\n%s\nevents:\n%s", b, e)
-		}
-	}()
-	if !waitFileHas(events, "ready\n", 20*time.Second) {
-		t.Fatal("helper did not get ready")
-	}
+	events := startCfgHelper(t, n1)
 
 	checkGolden(t, cfgGoldenFile, cfgTranscript(t, n1, cfgtoolSteps))
 
@@ -85,6 +60,40 @@ func TestCfgtoolGoEngine(t *testing.T) {
 		!waitFileHas(events, "node1: Node 1 was shut down by sysadmin\n", time.Second) {
 		t.Error("node1 did not shut down with C's log line")
 	}
+}
+
+// startCfgHelper runs TestCfgHelperProcess on h (its network namespace and
+// private directories) and returns its events file once it serves.
+func startCfgHelper(t *testing.T, h *harness.Host) string {
+	t.Helper()
+	events := h.Path("gf-cfg-events.log")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	cmd := h.Command(ctx, os.Args[0], "-test.run=^TestCfgHelperProcess$")
+	cmd.Env = append(os.Environ(), cfgHelperEnv+"="+events)
+	out, err := os.Create(h.Path("gf-cfg-helper.out"))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		out.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(h.Path("gf-cfg-helper.out"))
+			e, _ := os.ReadFile(events)
+			t.Logf("helper output:\n%s\nevents:\n%s", b, e)
+		}
+	})
+	if !waitFileHas(events, "ready\n", 20*time.Second) {
+		t.Fatal("helper did not get ready")
+	}
+	return events
 }
 
 func waitFileHas(path, s string, timeout time.Duration) bool {
@@ -184,7 +193,13 @@ func runCfgHelper(eventsPath string) error {
 			Map:        m,
 			Node:       node,
 			ConfigPath: confPath,
-			Shutdown:   func() { event("node%d shutdown", id) },
+			Shutdown: func() {
+				event("node%d shutdown", id)
+				if id == 1 {
+					// A leaving daemon drops its IPC clients.
+					go srv.Close()
+				}
+			},
 			Fatal:      func() { event("node%d fatal", id) },
 			ApplyTotem: func(c *confparse.Config) error { cmu.Lock(); cur = c; cmu.Unlock(); return nil },
 			Log: func(l logsys.Level, f string, a ...any) {

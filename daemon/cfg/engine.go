@@ -99,9 +99,10 @@ type Engine struct {
 
 // connInfo is struct cfg_info.
 type connInfo struct {
-	c        *ipc.Conn
-	tracking bool
-	reply    shutdownReply
+	c         *ipc.Conn
+	requested bool // cfg_info.conn is set: this connection once sent TRYSHUTDOWN
+	tracking  bool
+	reply     shutdownReply
 }
 
 // New creates the engine.

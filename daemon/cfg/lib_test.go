@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorosync/gorosync/confparse"
 	"github.com/gorosync/gorosync/wire"
@@ -224,6 +225,15 @@ func TestCryptoReconfigPhases(t *testing.T) {
 	f.eng.Deliver(1, b)
 	f.waitLog("debug Crypto reconfiguration phase 1")
 	f.waitLog("debug Crypto reconfiguration phase 2")
+	f.waitSent(wire.ServiceID(ServiceID, wire.MessageReqExecCfgCryptoReconfig), 1)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		mu.Lock()
+		n := len(phases)
+		mu.Unlock()
+		if n >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(phases) != 2 || phases[0] != 1 || phases[1] != 2 {

@@ -51,6 +51,7 @@ func (e *Engine) tryShutdown(c *ipc.Conn, msg []byte) {
 		out.add(func() { e.respond(c, wire.CfgResPlain(wire.MessageResCfgTryShutdown, wire.CsErrExist)) })
 		return
 	}
+	ci.requested = true
 	e.sd.con = ci
 	e.sd.flags = req.Flags
 	e.sd.yes, e.sd.no, e.sd.expected = 0, 0, 0
@@ -73,7 +74,7 @@ func (e *Engine) tryShutdown(c *ipc.Conn, msg []byte) {
 	e.sd.timerGen++
 	gen := e.sd.timerGen
 	e.sd.stopTimer = e.cfg.AfterFunc(timeout, func() { e.shutdownTimer(gen) })
-	e.sendTestShutdown(nil, ci, wire.CsOK, &out)
+	e.sendTestShutdown(nil, c, wire.CsOK, &out)
 }
 
 // replyToShutdown is message_handler_req_lib_cfg_replytoshutdown. Like C
@@ -219,14 +220,22 @@ func (e *Engine) deleteTimer() {
 }
 
 // sendTestShutdown is send_test_shutdown: to only, or to every tracker but
-// exclude.
-func (e *Engine) sendTestShutdown(only, exclude *connInfo, status wire.CsError, out *effects) {
+// exclude. C compares exclude with cfg_info.conn, which is only set on a
+// connection that has itself asked for a shutdown; so the broadcast after
+// a timeout (exclude NULL) skips every tracker that never did, and
+// pacemakerd never hears CS_ERR_TIMEOUT. Checked against the C daemon
+// (interop testdata/cfgtool/tracker.txt).
+func (e *Engine) sendTestShutdown(only *connInfo, exclude *ipc.Conn, status wire.CsError, out *effects) {
 	ev := (&wire.CfgTestShutdown{Error: status, Flags: e.sd.flags}).Append(nil)
 	targets := []*connInfo{only}
 	if only == nil {
 		targets = nil
 		for _, t := range e.trackers {
-			if t != exclude {
+			var conn *ipc.Conn
+			if t.requested {
+				conn = t.c
+			}
+			if conn != exclude {
 				targets = append(targets, t)
 			}
 		}

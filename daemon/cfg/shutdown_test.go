@@ -141,23 +141,40 @@ func TestTryShutdownTrackerLeaves(t *testing.T) {
 	f.waitEvent("shutdown")
 }
 
-// Silence until cfg.shutdown_timeout: undecided count as NO, so BUSY, and
-// every tracker hears CS_ERR_TIMEOUT.
+// Silence until cfg.shutdown_timeout: undecided count as NO, so BUSY. The
+// CS_ERR_TIMEOUT broadcast reaches only trackers that once asked for a
+// shutdown themselves (C's cfg_info.conn quirk).
 func TestTryShutdownTimeout(t *testing.T) {
 	f := newFixture(t, nil)
-	tr := f.dial()
+	tr, asker := f.dial(), f.dial()
 	tr.status(trackStart(), wire.MessageResCfgStateTrackStart)
+	asker.status(trackStart(), wire.MessageResCfgStateTrackStart)
+	// asker's own request goes through: tr agrees.
+	asker.c.Send(tryShutdown(0))
+	tr.event()
+	tr.status(replyTo(1), wire.MessageResCfgReplyToShutdown)
+	res, _ := asker.c.Recv(5e9)
+	if st := asker.statusOf(res, wire.MessageResCfgTryShutdown); st != wire.CsOK {
+		t.Fatalf("status %v", st)
+	}
+	f.waitEvent("shutdown")
+	<-f.timers // the first session's timer, deleted
+
 	c := f.dial()
 	c.c.Send(tryShutdown(0))
 	tr.event()
+	if ev := asker.event(); ev.Error != wire.CsOK {
+		t.Fatalf("asker event %+v", ev)
+	}
 	f.fireTimer()
-	res, _ := c.c.Recv(5e9)
+	res, _ = c.c.Recv(5e9)
 	if st := c.statusOf(res, wire.MessageResCfgTryShutdown); st != wire.CsErrBusy {
 		t.Fatalf("status %v", st)
 	}
-	if ev := tr.event(); ev.Error != wire.CsErrTimeout {
+	if ev := asker.event(); ev.Error != wire.CsErrTimeout {
 		t.Fatalf("event %+v", ev)
 	}
+	tr.noEvent()
 	f.noEvents()
 }
 
