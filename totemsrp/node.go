@@ -1,9 +1,3 @@
-// Package totemsrp is the Totem Single Ring Protocol of corosync 3.1.7
-// (exec/totemsrp.c) as a deterministic state machine: frames and clock ticks
-// go in, a Ready with frames to send, agreed-order deliveries, configuration
-// changes, the ring seq to persist and log lines comes out. It owns no
-// socket, goroutine or clock, so a simulation can drive thousands of seeded
-// clusters and the daemon can drive one node from its event loop.
 package totemsrp
 
 import (
@@ -178,6 +172,10 @@ func (n *Node) Tick(now time.Duration) {
 // Step feeds one received totemsrp frame (a UDP payload, or a knet data
 // packet's user data). Invalid frames are dropped and reported as an error
 // (and a security-level log line, as C logs them); they never change state.
+//
+// The node keeps MCAST frames (for retransmission, and Delivery.Payload
+// aliases them): the caller must not reuse frame's memory afterwards. Call
+// Tick(now) before Step so timers started by Step count from the right time.
 func (n *Node) Step(frame []byte) error {
 	if !n.started || n.stopped {
 		return nil
