@@ -14,8 +14,9 @@
 //     (totempg.ErrTryAgain) means "not queued": JOIN/LEAVE/PARTIAL_MCAST
 //     then answer CS_ERR_TRY_AGAIN, sync Process reports not-done, and the
 //     PROCDOWN of a closing connection waits for Retry.
-//  2. Exec messages in. For each message of service 2 (header id >> 16 ==
-//     2) delivered in agreed order, call Deliver(senderNodeID, msg), msg
+//  2. Exec messages in. For each message of the cpg service (service id 2
+//     in the header's upper 16 bits) delivered in agreed order, call
+//     Deliver(senderNodeID, msg), msg
 //     starting with the header. Byte-swapped senders must be dropped
 //     before (we only speak little-endian, like the rest of wire/).
 //  3. Sync. The Engine is a daemon/sync Service (ID 2, Name as C):

@@ -28,10 +28,16 @@ type loopback struct {
 	wg   sync.WaitGroup
 }
 
+// newLoopback serves under a unique socket name: abstract sockets are
+// shared by every test running in this network namespace.
 func newLoopback(t testing.TB) *loopback {
+	return newLoopbackNamed(t, fmt.Sprintf("gpcpg-%d-%d", os.Getpid(), nameSeq.Add(1)), t.TempDir())
+}
+
+func newLoopbackNamed(t testing.TB, name, zcdir string) *loopback {
 	t.Helper()
-	l := &loopback{name: fmt.Sprintf("gpcpg-%d-%d", os.Getpid(), nameSeq.Add(1)), q: make(chan []byte, 4096)}
-	l.e = New(Config{NodeID: 7, ZeroCopyDirs: []string{t.TempDir()}, Mcast: func(iov ...[]byte) error {
+	l := &loopback{name: name, q: make(chan []byte, 4096)}
+	l.e = New(Config{NodeID: 7, ZeroCopyDirs: []string{zcdir}, Mcast: func(iov ...[]byte) error {
 		select {
 		case l.q <- bytes.Join(iov, nil):
 			return nil
