@@ -91,6 +91,36 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
+const roNotice = "Modified entry 'totem.cluster_name' in corosync.conf cannot be changed at run-time"
+
+// reloadChange rewrites node1's corosync.conf with another token, another
+// cluster name (refused at run time) and without node3, reloads and shows
+// what changed.
+func reloadChange(t *testing.T, c *harness.Cluster) string {
+	t.Helper()
+	cfg := c.Config
+	cfg.Token, cfg.ClusterName = 2000, "other"
+	text, err := harness.Generate(cfg, []harness.Node{c.Host(1).Node, c.Host(2).Node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1 := c.Host(1)
+	if err := n1.WriteConfig(text); err != nil {
+		t.Fatal(err)
+	}
+	return cfgTranscript(t, n1, [][]string{
+		{"corosync-cfgtool", "-R"},
+		{"corosync-cmapctl", "-g", "totem.token"},
+		{"corosync-cmapctl", "-g", "runtime.config.totem.token"},
+		{"corosync-cmapctl", "-g", "runtime.config.totem.consensus"},
+		{"corosync-cmapctl", "-g", "totem.cluster_name"},
+		{"corosync-cmapctl", "nodelist."},
+		{"corosync-cmapctl", "config."},
+		{"corosync-cfgtool", "-s"},
+		{"corosync-cfgtool", "-a", "3"},
+	})
+}
+
 // logHas waits until one of the host's log files contains s.
 func logHas(h *harness.Host, s string, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
@@ -130,6 +160,11 @@ func TestCfgtoolC(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "testdata/cfgtool/reload-syntax-error.txt", bad)
+
+	checkGolden(t, "testdata/cfgtool/reload-change.txt", reloadChange(t, c))
+	if !logHas(n1, roNotice, 5*time.Second) {
+		t.Errorf("node1's log lacks %q", roNotice)
+	}
 
 	kill := cfgTranscript(t, n1, [][]string{{"corosync-cfgtool", "-k", "2"}})
 	checkGolden(t, "testdata/cfgtool/kill-2.txt", kill)

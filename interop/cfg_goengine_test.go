@@ -49,6 +49,11 @@ func TestCfgtoolGoEngine(t *testing.T) {
 	}
 	checkGolden(t, "testdata/cfgtool/reload-syntax-error.txt", bad)
 
+	checkGolden(t, "testdata/cfgtool/reload-change.txt", reloadChange(t, c))
+	if !waitFileHas(events, "node1: "+roNotice+"\n", time.Second) {
+		t.Errorf("no %q", roNotice)
+	}
+
 	checkGolden(t, "testdata/cfgtool/kill-2.txt", cfgTranscript(t, n1, [][]string{{"corosync-cfgtool", "-k", "2"}}))
 	if !waitFileHas(events, "node2 fatal\n", 5*time.Second) ||
 		!waitFileHas(events, "node2: Killed by node 1 : Killed by corosync-cfgtool\n", time.Second) {
