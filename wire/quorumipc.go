@@ -112,7 +112,7 @@ func appendU32s(b []byte, l []uint32) []byte {
 func AppendQuorumNotificationV0(b []byte, quorate bool, ringSeq uint64, view []uint32) []byte {
 	size := 48 + 4*len(view)
 	start := len(b)
-	b = ResponseHeader{ID: MessageResQuorumNotification, Size: int32(size)}.Append(b)
+	b = ResponseHeader{ID: MessageResQuorumNotification, Size: int32(size), Error: int32(CsOK)}.Append(b)
 	b = binary.LittleEndian.AppendUint32(b, uint32(b2u(quorate)))
 	b = append(b, 0, 0, 0, 0)
 	b = binary.LittleEndian.AppendUint64(b, ringSeq)
@@ -126,7 +126,7 @@ func AppendQuorumNotificationV0(b []byte, quorate bool, ringSeq uint64, view []u
 func AppendQuorumNotificationV1(b []byte, quorate bool, ring RingID, view []uint32) []byte {
 	size := 56 + 4*len(view)
 	start := len(b)
-	b = ResponseHeader{ID: MessageResQuorumV1QuorumNotification, Size: int32(size)}.Append(b)
+	b = ResponseHeader{ID: MessageResQuorumV1QuorumNotification, Size: int32(size), Error: int32(CsOK)}.Append(b)
 	b = binary.LittleEndian.AppendUint32(b, uint32(b2u(quorate)))
 	b = append(b, 0, 0, 0, 0)
 	b = binary.LittleEndian.AppendUint32(b, ring.Rep)
@@ -143,7 +143,7 @@ func AppendQuorumNodelistNotificationV1(b []byte, ring RingID, members, joined, 
 	size := 64 + 4*(len(members)+len(joined)+len(left))
 	start := len(b)
 	le := binary.LittleEndian
-	b = ResponseHeader{ID: MessageResQuorumV1NodelistNotification, Size: int32(size)}.Append(b)
+	b = ResponseHeader{ID: MessageResQuorumV1NodelistNotification, Size: int32(size), Error: int32(CsOK)}.Append(b)
 	b = le.AppendUint32(b, ring.Rep)
 	b = append(b, 0, 0, 0, 0)
 	b = le.AppendUint64(b, ring.Seq)

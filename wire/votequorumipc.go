@@ -260,7 +260,7 @@ type VotequorumNodeState struct{ NodeID, State uint32 }
 // node list @48.
 func AppendVotequorumQuorumNotification(b []byte, quorate bool, context uint64, nodes []VotequorumNodeState) []byte {
 	size := 48 + 8*len(nodes)
-	b = ResponseHeader{ID: MessageResVotequorumQuorumNotification, Size: int32(size)}.Append(b)
+	b = ResponseHeader{ID: MessageResVotequorumQuorumNotification, Size: int32(size), Error: int32(CsOK)}.Append(b)
 	le := binary.LittleEndian
 	q := uint32(0)
 	if quorate {
@@ -282,7 +282,7 @@ func AppendVotequorumQuorumNotification(b []byte, quorate bool, context uint64, 
 // entries @48, node ids @56.
 func AppendVotequorumNodelistNotification(b []byte, context uint64, ring RingID, nodes []uint32) []byte {
 	size := 56 + 4*len(nodes)
-	b = ResponseHeader{ID: MessageResVotequorumNodelistNotification, Size: int32(size)}.Append(b)
+	b = ResponseHeader{ID: MessageResVotequorumNodelistNotification, Size: int32(size), Error: int32(CsOK)}.Append(b)
 	le := binary.LittleEndian
 	b = le.AppendUint64(b, context)
 	b = le.AppendUint32(b, ring.Rep)
@@ -298,7 +298,7 @@ func AppendVotequorumNodelistNotification(b []byte, context uint64, ring RingID,
 
 // AppendVotequorumExpectedvotesNotification: context @24, expected_votes @32.
 func AppendVotequorumExpectedvotesNotification(b []byte, context uint64, expected uint32) []byte {
-	b = ResponseHeader{ID: MessageResVotequorumExpectedvotesNotification, Size: VotequorumExpectedvotesResSize}.Append(b)
+	b = ResponseHeader{ID: MessageResVotequorumExpectedvotesNotification, Size: VotequorumExpectedvotesResSize, Error: int32(CsOK)}.Append(b)
 	b = binary.LittleEndian.AppendUint64(b, context)
 	b = binary.LittleEndian.AppendUint32(b, expected)
 	return append(b, 0, 0, 0, 0)

@@ -77,6 +77,13 @@ func TestVotequorumResponses(t *testing.T) {
 	if len(n) != 64 || n[24] != 5 || n[32] != 1 || n[40] != 8 || n[48] != 2 || n[56] != 1 || n[60] != 2 {
 		t.Fatalf("nodelist notification % x", n)
 	}
+	// C fills header.error = CS_OK in events
+	for _, ev := range [][]byte{q, n, AppendQuorumNotificationV0(nil, true, 1, nil), AppendQuorumNotificationV1(nil, true, RingID{}, nil),
+		AppendQuorumNodelistNotificationV1(nil, RingID{}, nil, nil, nil), AppendVotequorumExpectedvotesNotification(nil, 5, 4)} {
+		if binary.LittleEndian.Uint32(ev[16:]) != uint32(CsOK) {
+			t.Fatalf("event error field % x", ev[:24])
+		}
+	}
 	x := AppendVotequorumExpectedvotesNotification(nil, 5, 4)
 	if len(x) != 40 || x[24] != 5 || x[32] != 4 {
 		t.Fatalf("expectedvotes notification % x", x)

@@ -17,7 +17,7 @@ const pidWidth = 5
 
 // Prefixes are the name prefixes a Config.NamePrefix may choose (one per
 // engineer running interop tests side by side); the sweeper knows them all.
-var Prefixes = []string{Prefix, "gr", "gf"}
+var Prefixes = []string{Prefix, "gr", "gf", "gv"}
 
 // nameRE matches our names; group 1 is the cluster tag (prefix+pid+random),
 // group 2 the creating PID in base 36.
