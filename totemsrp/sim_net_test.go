@@ -78,6 +78,7 @@ type simNet struct {
 	tracing bool
 	events  int
 	sent    map[uint32]map[wire.SrpType]int // frames sent per node and type
+	blocked map[[2]uint32]bool              // {from, to}: multicasts dropped
 	// mcastFilter, when set, drops multicast frames it returns false for.
 	mcastFilter func(from, to uint32) bool
 	// budget bounds the work of one run; a livelock shows up as overBudget.
@@ -87,17 +88,18 @@ type simNet struct {
 
 func newSimNet(seed int64, ids []uint32, cfg func(uint32) Config) *simNet {
 	s := &simNet{
-		rng:    rand.New(rand.NewSource(seed)),
-		nodes:  map[uint32]*simNode{},
-		ids:    ids,
-		disk:   map[uint32]uint64{},
-		sent:   map[uint32]map[wire.SrpType]int{},
-		group:  map[uint32]int{},
-		minLat: 100 * time.Microsecond,
-		maxLat: 1 * time.Millisecond,
-		cfg:    cfg,
-		rec:    newRecorder(),
-		budget: 3_000_000,
+		rng:     rand.New(rand.NewSource(seed)),
+		nodes:   map[uint32]*simNode{},
+		ids:     ids,
+		disk:    map[uint32]uint64{},
+		sent:    map[uint32]map[wire.SrpType]int{},
+		blocked: map[[2]uint32]bool{},
+		group:   map[uint32]int{},
+		minLat:  100 * time.Microsecond,
+		maxLat:  1 * time.Millisecond,
+		cfg:     cfg,
+		rec:     newRecorder(),
+		budget:  3_000_000,
 	}
 	for _, id := range ids {
 		s.nodes[id] = &simNode{id: id}
@@ -184,7 +186,8 @@ func (s *simNet) send(from uint32, f Frame) {
 		if !s.connected(from, to) {
 			continue
 		}
-		if f.To == 0 && f.Type == wire.SrpMcast && s.mcastFilter != nil && !s.mcastFilter(from, to) {
+		if f.To == 0 && f.Type == wire.SrpMcast && to != from &&
+			(s.blocked[[2]uint32{from, to}] || s.mcastFilter != nil && !s.mcastFilter(from, to)) {
 			continue
 		}
 		if to != from && s.loss > 0 && s.rng.Float64() < s.loss {

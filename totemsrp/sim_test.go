@@ -57,6 +57,9 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 		c := Defaults(id, len(ids))
 		c.Token = sc.token + time.Duration(max(len(ids)-2, 0))*DefaultTokenCoefficient/4
 		c.DeriveTimeouts()
+		// Low enough that a member cut off from the multicasts of another
+		// gives up within a run (C: 2500 rotations).
+		c.FailRecvConst = 50
 		c.Debug = trace
 		return c
 	}
@@ -80,6 +83,9 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 		for b := 0; b < bursts; b++ {
 			at := time.Duration(r.Int63n(int64(end)))
 			k := 1 + r.Intn(8)
+			if r.Intn(10) == 0 {
+				k = 40 + r.Intn(80) // exercises window_size / max_messages flow control
+			}
 			id := id
 			s.at(at, func() {
 				for i := 0; i < k; i++ {
@@ -93,7 +99,7 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 	for f := 0; f < faults; f++ {
 		at := time.Duration(r.Int63n(int64(sc.faultUntil)))
 		victim := ids[r.Intn(len(ids))]
-		switch r.Intn(8) {
+		switch r.Intn(9) {
 		case 0, 1:
 			s.at(at, func() { s.crash(victim) })
 			if r.Intn(2) == 0 {
@@ -125,6 +131,14 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 			s.at(at, func() { s.logf("dup 0.05"); s.dup = 0.05 })
 		case 7:
 			s.at(at, func() { s.logf("latency up to 5ms"); s.maxLat = 5 * time.Millisecond })
+		case 8:
+			// One-way loss of multicasts: the receiver keeps getting the
+			// token but not the messages (retransmits, FAILED TO RECEIVE).
+			from := ids[r.Intn(len(ids))]
+			s.at(at, func() {
+				s.logf("multicasts from %d no longer reach %d", from, victim)
+				s.blocked[[2]uint32{from, victim}] = true
+			})
 		}
 	}
 	// Faults stop: heal the network and bring some of the dead back.
@@ -133,6 +147,7 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 		s.logf("faults stop (restart dead nodes: %v)", restart)
 		s.healPartition()
 		s.loss, s.dup, s.maxLat = 0, 0, time.Millisecond
+		clear(s.blocked)
 		if restart {
 			for _, id := range ids {
 				s.start(id)
