@@ -24,7 +24,10 @@ type srvTransport interface {
 	eventWrite(msg []byte) error
 	// notify tells the client about n new events (SHM: n bytes on the setup
 	// socket). It may block; only the connection's event pump calls it.
-	notify(n int) error
+	notify(n int, done <-chan struct{}) error
+	// notifyNow tries to announce one event without blocking and reports
+	// whether it did (always true where no announcement is needed).
+	notifyNow() bool
 	setFlowControl(level int32) error
 	// shutdown unblocks recvLoop; teardown releases and removes everything.
 	shutdown()
@@ -310,9 +313,15 @@ func (c *Conn) SendEvent(msg []byte) error {
 		return ErrClosed
 	}
 	if len(c.evq) == 0 {
-		// Fast path keeps events ahead of a following response, as in C.
+		// Fast path: event and its notification byte are out before the
+		// handler's response, as with C corosync, so a client that polls
+		// right after the response sees the event.
 		err := c.t.eventWrite(msg)
 		if err == nil {
+			if c.notes == 0 && c.t.notifyNow() {
+				c.evMu.Unlock()
+				return nil
+			}
 			c.notes++
 			c.evMu.Unlock()
 			c.poke()
@@ -409,7 +418,7 @@ func (c *Conn) eventPump() {
 			c.checkSendErr(ferr)
 		}
 		if n > 0 {
-			if err := c.t.notify(n); err != nil {
+			if err := c.t.notify(n, c.done); err != nil {
 				c.Close()
 			}
 		}

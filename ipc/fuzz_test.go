@@ -73,13 +73,14 @@ func FuzzDispatch(f *testing.F) {
 
 type fakeTransport struct{ responses, events int }
 
-func (f *fakeTransport) recvLoop(*Conn) error       { return nil }
-func (f *fakeTransport) respond(...[]byte) error    { f.responses++; return nil }
-func (f *fakeTransport) eventWrite([]byte) error    { f.events++; return nil }
-func (f *fakeTransport) notify(int) error           { return nil }
-func (f *fakeTransport) setFlowControl(int32) error { return nil }
-func (f *fakeTransport) shutdown()                  {}
-func (f *fakeTransport) teardown()                  {}
+func (f *fakeTransport) recvLoop(*Conn) error              { return nil }
+func (f *fakeTransport) respond(...[]byte) error           { f.responses++; return nil }
+func (f *fakeTransport) eventWrite([]byte) error           { f.events++; return nil }
+func (f *fakeTransport) notifyNow() bool                   { return true }
+func (f *fakeTransport) notify(int, <-chan struct{}) error { return nil }
+func (f *fakeTransport) setFlowControl(int32) error        { return nil }
+func (f *fakeTransport) shutdown()                         {}
+func (f *fakeTransport) teardown()                         {}
 
 // FuzzHandshake sends arbitrary bytes as the first message on a real server
 // socket: the server must answer a valid connection request with a full

@@ -115,3 +115,23 @@ func TestBorrowMessages(t *testing.T) {
 		})
 	}
 }
+
+// An event sent by a handler is announced on the fd before the response
+// arrives (as C corosync does), so a non-blocking poll right after the
+// response finds it.
+func TestEventAnnouncedBeforeResponse(t *testing.T) {
+	_, name, _ := startEcho(t, SHM)
+	c, err := Dial(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 50 {
+		if _, err := c.Request(echoRequest(echoEventID, binary.LittleEndian.AppendUint32(nil, 1)), 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.RecvEvent(0); err != nil {
+			t.Fatalf("round %d: event not announced with the response: %v", i, err)
+		}
+	}
+}

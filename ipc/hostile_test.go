@@ -355,3 +355,52 @@ func TestHostileSocketTransport(t *testing.T) {
 		})
 	}
 }
+
+// A client that reads neither its event ring nor its socket: once the
+// socket is full of notification bytes, SendEvent must still return at once
+// (the event pump must not hold the socket while it waits).
+func TestSendEventNeverBlocks(t *testing.T) {
+	s, dir := newTestServer(t, SHM, func(c *Config) { c.EventQueueLen = 100000 })
+	name := uniqueName()
+	svc := registerEcho(t, s, name)
+	var conn atomic.Pointer[Conn]
+	svc.cfg.OnCreated = func(c *Conn) { conn.Store(c) }
+	s.Start()
+	s.SetReady(true)
+	c, err := Dial(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := waitConn(t, &conn)
+	done := make(chan int)
+	go func() {
+		ok := 0
+		for range 20000 { // tiny events: far more than the socket buffer holds bytes for
+			if sc.SendEvent(echoResponse(echoEvent, nil)) == nil {
+				ok++
+			}
+		}
+		done <- ok
+	}()
+	var ok int
+	select {
+	case ok = <-done:
+		if ok == 0 {
+			t.Fatal("no event accepted")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("SendEvent blocked on a client that does not read")
+	}
+	// The client can still drain every accepted event afterwards; the
+	// pump announces them as the socket empties.
+	for i := range ok {
+		if _, err := c.RecvEvent(10 * time.Second); err != nil {
+			t.Fatalf("event %d of %d: %v", i, ok, err)
+		}
+	}
+	if _, err := c.RecvEvent(0); err == nil {
+		t.Fatal("more events than accepted")
+	}
+	c.Close()
+	waitEmpty(t, dir)
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
+	"time"
 )
 
 // shmServer is the server end of the SHM transport: it creates the three
@@ -84,15 +86,56 @@ func (t *shmServer) eventWrite(msg []byte) error   { return t.ev.write(msg) }
 
 var zeros [4096]byte
 
-func (t *shmServer) notify(n int) error {
+// notify writes n notification bytes. It never holds the socket's write
+// lock while waiting (notifyNow must not block behind it): a full socket is
+// retried with a growing pause until the client reads or goes away.
+func (t *shmServer) notify(n int, done <-chan struct{}) error {
+	pause := time.Millisecond
 	for n > 0 {
-		k := min(n, len(zeros))
-		if _, err := t.uc.Write(zeros[:k]); err != nil {
+		k, err := t.trySend(min(n, len(zeros)))
+		if err != nil {
 			return err
 		}
 		n -= k
+		if k > 0 {
+			pause = time.Millisecond
+			continue
+		}
+		select {
+		case <-done:
+			return ErrClosed
+		case <-time.After(pause):
+		}
+		pause = min(pause*2, 50*time.Millisecond)
 	}
 	return nil
+}
+
+// trySend makes one non-blocking send of k notification bytes; a full
+// socket is (0, nil).
+func (t *shmServer) trySend(k int) (int, error) {
+	rc, err := t.uc.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var serr error
+	err = rc.Write(func(fd uintptr) bool {
+		n, serr = syscall.SendmsgN(int(fd), zeros[:k], nil, nil, syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL)
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	if serr == syscall.EAGAIN || serr == syscall.EINTR {
+		return 0, nil
+	}
+	return n, serr
+}
+
+func (t *shmServer) notifyNow() bool {
+	n, err := t.trySend(1)
+	return err == nil && n == 1
 }
 
 func (t *shmServer) setFlowControl(level int32) error { return t.req.setUserData(level) }

@@ -196,7 +196,8 @@ func (t *sockServer) eventWrite(msg []byte) error {
 	return t.ctlAdd(ctlEvSent, 1)
 }
 
-func (t *sockServer) notify(int) error { return nil }
+func (t *sockServer) notify(int, <-chan struct{}) error { return nil }
+func (t *sockServer) notifyNow() bool                   { return true }
 
 func (t *sockServer) setFlowControl(level int32) (err error) {
 	defer recoverFault(&err)
