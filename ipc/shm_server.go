@@ -55,7 +55,7 @@ func (t *shmServer) recvLoop(c *Conn) error {
 		// without tokens would leave tokens behind, and a ring whose
 		// pointers meet while tokens remain counts as full for the writer.
 		// Bytes and chunks need not match one to one.
-		for {
+		for !c.closing.Load() {
 			ok, err := t.req.tryWait()
 			if err != nil {
 				return err

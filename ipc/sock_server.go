@@ -125,7 +125,7 @@ func (t *sockServer) recvLoop(c *Conn) error {
 		}
 	}()
 	buf := make([]byte, t.maxMsg+1)
-	for {
+	for !c.closing.Load() {
 		n, err := t.reqSock.Read(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
@@ -147,6 +147,7 @@ func (t *sockServer) recvLoop(c *Conn) error {
 			return err
 		}
 	}
+	return ErrClosed
 }
 
 // sendNow makes exactly one non-blocking attempt, gathering parts with
