@@ -2,8 +2,9 @@
  * Test client for gorosync's ipc package, written against Debian's libqb
  * (qb_ipcc_*). Modes:
  *   qbclient check NAME   echo round trips 0 B .. max payload, an oversize
- *                         request (must fail -EMSGSIZE), and events read
- *                         after poll() on qb_ipcc_fd_get(); prints "OK".
+ *                         request (must fail -EMSGSIZE), and events (small
+ *                         and of the largest size) read after poll() on
+ *                         qb_ipcc_fd_get(); prints "OK".
  *   qbclient connect NAME  connect only; prints "OK" or "ERRNO n" (refusals)
  *   qbclient bench NAME SIZE SECONDS
  *                         echo round trips of SIZE payload bytes; prints
@@ -109,6 +110,35 @@ static int check(const char *name)
 		r = qb_ipcc_event_recv(c, rbuf, MAXMSG, 5000);
 		if (r != 28 || ((struct qb_ipc_response_header *)rbuf)->id != 3)
 			return fail("event recv", r);
+	}
+	/* Two events of the largest size: only one fits in the event ring at a
+	 * time, the server must queue the second until this one is read. */
+	{
+		struct qb_ipc_request_header *h = (void *)p;
+		uint32_t count = 2;
+		size_t n = max - sizeof(struct qb_ipc_response_header);
+		ssize_t r;
+
+		memset(p, 0x5a, max);
+		h->id = 2;
+		h->size = sizeof(*h) + n;
+		memcpy(p + sizeof(*h), &count, 4);
+		r = qb_ipcc_send(c, p, h->size);
+		if (r != h->size)
+			return fail("big event request", r);
+		r = qb_ipcc_recv(c, rbuf, MAXMSG, 5000);
+		if (r != 28 || ((struct qb_ipc_response_header *)rbuf)->id != 2)
+			return fail("big event response", r);
+		for (i = 0; i < 2; i++) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, 5000) != 1)
+				return fail("big event poll", i);
+			r = qb_ipcc_event_recv(c, rbuf, MAXMSG, 5000);
+			if (r != max || ((struct qb_ipc_response_header *)rbuf)->id != 3 ||
+			    (unsigned char)rbuf[max - 1] != 0x5a)
+				return fail("big event recv", r);
+		}
 	}
 	qb_ipcc_disconnect(c);
 	free(p);
