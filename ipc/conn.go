@@ -60,7 +60,7 @@ type Conn struct {
 	done      chan struct{}
 	kick      chan struct{}
 	pumpDone  chan struct{}
-	accepted  bool
+	created   bool // OnCreated ran, so OnClose must
 	closedRun sync.Once
 }
 
@@ -100,7 +100,6 @@ func (c *Conn) String() string {
 // setup creates the connection directory and the transport's files and fills
 // the handshake response.
 func (c *Conn) setup(resp *wire.ConnResponse) error {
-	c.accepted = true
 	fd := -1
 	if rc, err := c.uc.SyscallConn(); err == nil {
 		rc.Control(func(f uintptr) { fd = int(f) })
@@ -187,7 +186,7 @@ func (c *Conn) serve() {
 }
 
 func (c *Conn) runClose() {
-	if !c.accepted {
+	if !c.created {
 		return
 	}
 	c.closedRun.Do(func() {

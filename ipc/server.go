@@ -287,13 +287,8 @@ func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
 	if err := c.setup(&resp); err != nil {
 		s.cfg.Logf("ipc: %s: connection setup for pid %d: %v", svc.cfg.Name, cred.PID, err)
 		errno := syscall.ENOMEM
-		if e, ok := errors.Unwrap(err).(syscall.Errno); ok {
-			errno = e
-		} else if e, ok := err.(syscall.Errno); ok {
-			errno = e
-		}
+		errors.As(err, &errno)
 		s.refuse(uc, errno)
-		c.runClose()
 		return
 	}
 	b, err := resp.Marshal()
@@ -310,9 +305,9 @@ func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
 	s.mu.Unlock()
 	if err != nil {
 		c.teardown()
-		c.runClose()
 		return
 	}
+	c.created = true
 	s.exec(func() {
 		if svc.cfg.OnCreated != nil {
 			svc.cfg.OnCreated(c)
