@@ -55,7 +55,8 @@ func loadSimConf(t *testing.T, path string) (*icmap.Map, []uint32) {
 			case stack[0] == "quorum" && u8[k]:
 				n, _ := strconv.Atoi(v)
 				m.Set(key, uint8(n))
-			case k == "nodeid" || k == "quorum_votes" || k == "expected_votes" || k == "votes" || k == "last_man_standing_window" || k == "version":
+			case k == "nodeid" || k == "quorum_votes" || k == "expected_votes" || k == "votes" || k == "last_man_standing_window" || k == "version" ||
+				k == "timeout" || k == "sync_timeout":
 				n, _ := strconv.Atoi(v)
 				m.Set(key, uint32(n))
 				if k == "nodeid" {
@@ -77,8 +78,17 @@ type simNode struct {
 	quorate bool
 	ring    wire.RingID
 	members []uint32
-	started bool
 	outbox  [][]byte
+
+	// vqsim's simulated qdevice (vqsim_vq_engine.c)
+	qdevRegistered bool
+	qdevPolling    bool
+	qdevTimerSet   bool // vqsim's qdevice_timer handle: only "off" clears it
+	qdevNextPoll   time.Duration
+	qdevTimeout    time.Duration // quorum.device.timeout
+	// a sync whose sync_process said "not yet" (waiting for a qdevice
+	// poll): vqsim retries it every 10 ms
+	syncPending bool
 }
 
 type simPartition struct {
@@ -136,6 +146,10 @@ func (s *sim) newEngine(n *simNode) {
 			n.quorate, n.members, n.ring = quorate, members, ring
 		},
 	}})
+	n.qdevTimeout = 10 * time.Second
+	if v, err := m.GetUint32("quorum.device.timeout"); err == nil {
+		n.qdevTimeout = time.Duration(v) * time.Millisecond
+	}
 	n.e.Advance(s.now)
 	if err := n.e.Start(); err != nil {
 		s.t.Fatalf("node %d: %v", n.id, err)
@@ -191,14 +205,23 @@ func (s *sim) syncPartition(p int, newRing bool, newNode *simNode) {
 	}
 	s.flush(p)
 	for _, n := range part.nodes {
-		n.e.Process()
-		n.e.Activate()
+		n.syncPending = true
+		s.trySync(n)
 		if n == newNode {
-			n.e.Process()
-			n.e.Activate()
+			n.syncPending = true
+			s.trySync(n)
 		}
 	}
 	s.flush(p)
+}
+
+// trySync is vqsim's sync_dispatch_fn: sync_process, then sync_activate
+// unless the engine asks to be called again.
+func (s *sim) trySync(n *simNode) {
+	if n.syncPending && n.e.Process() {
+		n.syncPending = false
+		n.e.Activate()
+	}
 }
 
 func (s *sim) up(p int, id uint32) {
@@ -235,12 +258,72 @@ func (s *sim) syncAll() {
 }
 
 func (s *sim) advance(d time.Duration) {
-	s.now += d
-	for p := range s.parts {
-		for _, n := range s.parts[p].nodes {
-			n.e.Advance(s.now)
+	// 10 ms ticks: vqsim's sync retry period
+	for end := s.now + d; s.now < end; {
+		s.now = min(s.now+10*time.Millisecond, end)
+		for p := range s.parts {
+			for _, n := range s.parts[p].nodes {
+				n.e.Advance(s.now)
+				s.trySync(n)
+				if n.qdevPolling && s.now >= n.qdevNextPoll {
+					s.qdevicePoll(n, true)
+				}
+			}
+			s.flush(p)
 		}
-		s.flush(p)
+	}
+}
+
+func (s *sim) advanceTo(t time.Duration) {
+	if t > s.now {
+		s.advance(t - s.now)
+	}
+}
+
+// waitStable is vqsim's wait after a membership command: until no node
+// has a sync in progress, or the timeout.
+func (s *sim) waitStable(timeout time.Duration) {
+	for end := s.now + timeout; s.now < end; {
+		pending := false
+		for p := range s.parts {
+			for _, n := range s.parts[p].nodes {
+				pending = pending || n.syncPending
+			}
+		}
+		if !pending {
+			return
+		}
+		s.advance(10 * time.Millisecond)
+	}
+}
+
+const qdevName = "VQsim_qdevice"
+
+// qdevicePoll is vqsim's poll_qdevice: the ring id is the one of the last
+// quorum callback; a failed poll stops the polling for good.
+func (s *sim) qdevicePoll(n *simNode, cast bool) {
+	if n.e.QdevicePoll(qdevName, cast, n.ring) != wire.CsOK {
+		n.qdevPolling = false
+		return
+	}
+	n.qdevNextPoll = s.now + n.qdevTimeout/2
+}
+
+// qdevice is vqsim's do_qdevice.
+func (s *sim) qdevice(n *simNode, on bool) {
+	if !on {
+		s.qdevicePoll(n, false)
+		n.qdevPolling, n.qdevTimerSet = false, false
+		return
+	}
+	if !n.qdevRegistered {
+		_, _ = n.e.QdeviceRegister(n, qdevName, func(any, wire.CsError) {})
+		n.qdevRegistered = true
+		n.qdevPolling, n.qdevTimerSet = true, true
+		n.qdevNextPoll = s.now + n.qdevTimeout
+	} else if !n.qdevTimerSet {
+		n.qdevPolling, n.qdevTimerSet = true, true
+		n.qdevNextPoll = s.now + n.qdevTimeout/2
 	}
 }
 
@@ -306,6 +389,18 @@ func (s *sim) run(line string) {
 			s.parts[from].nodes = nil
 		}
 		s.syncAll()
+	case "qdevice":
+		for _, a := range f[2:] {
+			_, ids := parseNodes(s.t, a)
+			for _, id := range ids {
+				if n := s.find(id); n != nil {
+					s.qdevice(n, f[1] == "on")
+				}
+			}
+		}
+		for p := range s.parts {
+			s.syncPartition(p, false, nil)
+		}
 	default:
 		s.t.Fatalf("unknown command %q", line)
 	}
@@ -387,20 +482,30 @@ func TestVqsimAgreement(t *testing.T) {
 					t.Errorf("after %q:\n got: %s\nwant: %s", what, strings.Join(got, "\n      "), strings.Join(want, "\n      "))
 				}
 			}
-			s.advance(600 * time.Millisecond)
+			// Times follow mkgolden.sh's writer: a pause of 600 ms before
+			// each show and 200 ms after. vqsim reads the next line only
+			// once a membership command has completed (every partition
+			// on one ring, at most "timeout 2000" ms), so a show can come
+			// later than the writer sent it.
+			w := 600 * time.Millisecond
+			s.advanceTo(w)
 			step(0, "start")
-			s.advance(200 * time.Millisecond)
+			w += 200 * time.Millisecond
 			for i, line := range lines[1:] {
-				// mkgolden.sh pauses 600 ms before each show and 200 ms after
 				if ms, ok := strings.CutPrefix(line, "#wait "); ok {
 					n, _ := strconv.Atoi(ms)
-					s.advance(time.Duration(n) * time.Millisecond)
+					w += time.Duration(n) * time.Millisecond
 				} else {
+					s.advanceTo(w)
 					s.run(line)
-					s.advance(600 * time.Millisecond)
+					if !strings.HasPrefix(line, "qdevice") {
+						s.waitStable(2 * time.Second)
+					}
+					w += 600 * time.Millisecond
 				}
+				s.advanceTo(w)
 				step(i+1, line)
-				s.advance(200 * time.Millisecond)
+				w += 200 * time.Millisecond
 			}
 		})
 	}
