@@ -1,6 +1,9 @@
 package cpg
 
 import (
+	"errors"
+	"syscall"
+
 	"github.com/gorosync/gorosync/wire"
 )
 
@@ -119,9 +122,19 @@ func (e *Engine) execMcast(nodeid uint32, group *wire.CpgName, build func([]byte
 	}
 }
 
+// dispatchSend is api->ipc_dispatch_send. C queues events without bound;
+// the IPC layer here bounds its queue (ipc.Config.EventQueueLen, which the
+// daemon should set high). A client that misses an event can no longer
+// rely on virtual synchrony, so it is disconnected rather than left
+// running with a hole in its stream.
 func (e *Engine) dispatchSend(pd *cpd, ev []byte) {
-	if err := pd.conn.SendEvent(ev); err != nil {
-		e.log.Warn("cpg event not sent", "conn", pd.cookie, "err", err)
+	err := pd.conn.SendEvent(ev)
+	if err == nil {
+		return
+	}
+	e.log.Error("cpg event lost, disconnecting the client", "conn", pd.cookie, "err", err)
+	if cl, ok := pd.conn.(interface{ Close() }); ok && errors.Is(err, syscall.EAGAIN) {
+		go cl.Close() // Close runs OnClose -> LibExit, which takes the lock
 	}
 }
 

@@ -25,7 +25,24 @@ type loopback struct {
 	name string
 	q    chan []byte
 	busy atomic.Bool
+	fc   atomic.Bool
 	wg   sync.WaitGroup
+}
+
+// Queue levels at which the loopback turns the clients' flow-control word
+// on and off, as corosync does when the totem queue gets critical (MCAST
+// requests have no response, so this is their only back-pressure).
+const (
+	fcOnLevel  = 128
+	fcOffLevel = 16
+)
+
+// flowControl sets level 1 (QB_IPCS_RATE_OFF): our Go client, unlike
+// libcpg, has no per-call fc_enable_max, so RATE_OFF_2 would not stop it.
+func (l *loopback) flowControl(level int32) {
+	for _, c := range l.srv.Connections(l.name) {
+		c.SetFlowControl(level)
+	}
 }
 
 // newLoopback serves under a unique socket name: abstract sockets are
@@ -36,10 +53,13 @@ func newLoopback(t testing.TB) *loopback {
 
 func newLoopbackNamed(t testing.TB, name, zcdir string) *loopback {
 	t.Helper()
-	l := &loopback{name: name, q: make(chan []byte, 4096)}
+	l := &loopback{name: name, q: make(chan []byte, 1<<16)}
 	l.e = New(Config{NodeID: 7, ZeroCopyDirs: []string{zcdir}, Mcast: func(iov ...[]byte) error {
 		select {
 		case l.q <- bytes.Join(iov, nil):
+			if len(l.q) > fcOnLevel && !l.fc.Swap(true) {
+				l.flowControl(1)
+			}
 			return nil
 		default:
 			return errors.New("queue full")
@@ -50,6 +70,9 @@ func newLoopbackNamed(t testing.TB, name, zcdir string) *loopback {
 		defer l.wg.Done()
 		for m := range l.q {
 			l.e.Deliver(7, m)
+			if len(l.q) < fcOffLevel && l.fc.Swap(false) {
+				l.flowControl(0)
+			}
 		}
 	}()
 	l.e.Init(nil, []uint32{7}, wire.RingID{Rep: 7, Seq: 4})
@@ -57,7 +80,7 @@ func newLoopbackNamed(t testing.TB, name, zcdir string) *loopback {
 		t.Fatal("sync process")
 	}
 	l.e.Activate()
-	l.srv = ipc.NewServer(ipc.Config{ShmDir: t.TempDir(), Busy: l.busy.Load})
+	l.srv = ipc.NewServer(ipc.Config{ShmDir: t.TempDir(), Busy: l.busy.Load, EventQueueLen: 1 << 17})
 	if _, err := l.e.RegisterIPC(l.srv, l.name); err != nil {
 		t.Fatal(err)
 	}
