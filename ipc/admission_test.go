@@ -126,3 +126,25 @@ func TestStaleDirsRemoved(t *testing.T) {
 		os.RemoveAll(p)
 	}
 }
+
+// A connection whose files cannot be created is refused with the errno, and
+// the service's OnClose still pairs with its OnConnect.
+func TestSetupFailure(t *testing.T) {
+	var connects, closes atomic.Int32
+	s, dir := newTestServer(t, SHM, nil)
+	s.cfg.ShmDir = filepath.Join(dir, "missing")
+	name := uniqueName()
+	svc := registerEcho(t, s, name)
+	svc.cfg.OnConnect = func(*Conn) syscall.Errno { connects.Add(1); return 0 }
+	svc.cfg.OnClose = func(*Conn) { closes.Add(1) }
+	s.Start()
+	s.SetReady(true)
+	_, err := Dial(name, nil)
+	var re *RefusedError
+	if !errors.As(err, &re) || re.Errno != syscall.ENOENT {
+		t.Fatalf("got %v, want refusal ENOENT", err)
+	}
+	if connects.Load() != 1 || closes.Load() != 1 {
+		t.Fatalf("OnConnect %d, OnClose %d", connects.Load(), closes.Load())
+	}
+}

@@ -60,7 +60,7 @@ type Conn struct {
 	done      chan struct{}
 	kick      chan struct{}
 	pumpDone  chan struct{}
-	created   bool // OnCreated ran, so OnClose must
+	accepted  bool // OnConnect said yes, so OnClose must run
 	closedRun sync.Once
 }
 
@@ -186,7 +186,7 @@ func (c *Conn) serve() {
 }
 
 func (c *Conn) runClose() {
-	if !c.created {
+	if !c.accepted {
 		return
 	}
 	c.closedRun.Do(func() {

@@ -23,8 +23,8 @@
 // Config.EventQueueLen and then yield ErrTryAgain too.
 //
 // Per-connection service state goes in Conn.SetContext/Context (set it in
-// OnCreated, free it in OnClose; OnClose runs exactly once for every
-// connection that got OnCreated, as libqb's connection_closed). Events for other connections are sent through the *Conn the
+// OnConnect, free it in OnClose, which runs exactly once for every
+// connection OnConnect accepted). Events for other connections are sent through the *Conn the
 // service kept (or Server.Connections).
 //
 // Requests of one connection are handled in order on that connection's

@@ -289,6 +289,7 @@ func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
 		errno := syscall.ENOMEM
 		errors.As(err, &errno)
 		s.refuse(uc, errno)
+		c.runClose()
 		return
 	}
 	b, err := resp.Marshal()
@@ -305,9 +306,9 @@ func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
 	s.mu.Unlock()
 	if err != nil {
 		c.teardown()
+		c.runClose()
 		return
 	}
-	c.created = true
 	s.exec(func() {
 		if svc.cfg.OnCreated != nil {
 			svc.cfg.OnCreated(c)
@@ -334,6 +335,7 @@ func (s *Server) admit(c *Conn) syscall.Errno {
 			errno = c.svc.cfg.OnConnect(c)
 		}
 	})
+	c.accepted = errno == 0
 	return errno
 }
 

@@ -36,15 +36,15 @@ type ServiceConfig struct {
 
 	// OnConnect runs after the server-wide admission checks, before any file
 	// is created. Returning a non-zero errno refuses the connection; the
-	// client sees it as hdr.error = -errno. It may attach a per-connection
-	// context with c.SetContext, but like libqb nothing else is called if
-	// the connection then fails to set up: allocate resources in OnCreated.
+	// client sees it as hdr.error = -errno. It is the place to attach a
+	// per-connection context with c.SetContext (corosync's lib_init_fn).
 	OnConnect func(c *Conn) syscall.Errno
 	// OnCreated runs once the handshake response has been sent
 	// (libqb's connection_created); events may be sent from here on.
 	OnCreated func(c *Conn)
-	// OnClose runs once when a connection that got OnCreated is gone, for
-	// whatever reason (libqb's connection_closed).
+	// OnClose runs exactly once for every connection OnConnect accepted,
+	// when it is gone for whatever reason, including a setup failure right
+	// after OnConnect (then without OnCreated).
 	OnClose func(c *Conn)
 	// BorrowMessages makes a request's bytes valid only until its handler
 	// returns, as libqb's msg_process data is: the server then reads every
