@@ -3,8 +3,10 @@
 package interop
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -174,6 +176,14 @@ func TestCfgtoolC(t *testing.T) {
 	if !logHas(n2, "Killed by node 1 : Killed by corosync-cfgtool", 5*time.Second) {
 		t.Errorf("node2's log lacks the kill line")
 	}
+	// corosync_fatal_error(COROSYNC_FATAL_ERROR_EXIT) is exit(-1).
+	if !logHas(n2, "Corosync Cluster Engine exiting with status -1 at cfg.c:566.", time.Second) {
+		t.Errorf("node2's log lacks the exit line")
+	}
+	var ee *exec.ExitError
+	if err := n2.Corosync().Err(); !errors.As(err, &ee) || ee.ExitCode() != 255 {
+		t.Errorf("node2 exit: %v, want status 255", err)
+	}
 
 	sd := cfgTranscript(t, n1, [][]string{{"corosync-cfgtool", "-H"}})
 	checkGolden(t, "testdata/cfgtool/shutdown.txt", sd)
@@ -182,5 +192,8 @@ func TestCfgtoolC(t *testing.T) {
 	}
 	if !logHas(n1, "Node 1 was shut down by sysadmin", 5*time.Second) {
 		t.Errorf("node1's log lacks the shutdown line")
+	}
+	if err := n1.Corosync().Err(); err != nil {
+		t.Errorf("node1 exit after -H: %v, want status 0", err)
 	}
 }
