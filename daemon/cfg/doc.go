@@ -13,23 +13,36 @@
 //
 // # Wiring into the daemon
 //
-// The engine reaches the rest of the daemon only through Config:
+// The engine reaches the rest of the daemon only through Config; nothing
+// here imports daemon/ or daemon/ring. In daemon/ipcsetup.go's startIPC,
+// next to the cmap engine:
 //
+//	node := &cfg.UDPNode{ // udp/udpu; knet needs its own Node (link status from knet)
+//		NodeID:  d.Config.NodeID(),
+//		Members: ring.Members,            // current regular membership (my_proc_list)
+//		Nodes:   currentConfig().Nodes,   // the nodelist, swapped by ApplyTotem on reload
+//		Bound:   transportBound,          // nil: always bound
+//		NetMTU:  func() int { return cfg.UDPNetMTU(int(d.Config.Totem().NetMTU), ipv6) },
+//		Send:    func(m []byte) error { return pg.Mcast(totempg.Safe, m) }, // the exec group, TOTEM_SAFE
+//	}
 //	eng := cfg.New(cfg.Config{
-//		Map:        d.Map,             // icmap_get_global_map
-//		Node:       node,              // a cfg.Node; cfg.UDPNode implements it for udp/udpu
-//		ConfigPath: d.params.ConfigPath, // corosync.conf, re-read on RELOAD_CONFIG
-//		Shutdown:   d.requestShutdown, // api->shutdown_request: orderly exit
-//		Fatal:      d.fatalExit,       // corosync_fatal_error(COROSYNC_FATAL_ERROR_EXIT)
-//		Reopen:     d.Logs.Reopen,     // logsys_reopen_log_files
-//		ApplyTotem: ring.Reconfigure,  // totempg_put_config + totemconfig_commit_new_params
-//		Log:        func(l logsys.Level, f string, a ...any) { d.Logs.Subsys("CFG").Logf(l, f, a...) },
+//		Map: d.Map, Node: node, ConfigPath: <the -c path>,
+//		Shutdown:   <corosync_shutdown_request: same path as SIGTERM, but without
+//		            "Node was shut down by a signal"; exit status 0>,
+//		Fatal:      <corosync_fatal_error(-1): log "Corosync Cluster Engine exiting
+//		            with status -1 at cfg.c:566." and exit(255), as C does>,
+//		Reopen:     d.Logs.Reopen,
+//		ApplyTotem: <totempg_put_config + totemconfig_commit_new_params: new
+//		            timers to totemsrp, transport.SetMembers for the new nodelist,
+//		            and remember c as the current config>,
+//		Log:        <d.Logs.Subsys("CFG") at the given level>,
+//		SocketName: d.IPCSocketName(cfg.Name),
 //	})
-//	eng.Register(srv)                     // in startIPC, next to cmap
-//	// the ring's exec dispatcher, for every delivered message of service 1:
-//	eng.Deliver(senderNodeID, msg)
+//	eng.Register(srv)
 //
-// Node.Mcast must multicast with TOTEM_SAFE (every cfg exec message goes
-// SAFE in C) and may deliver synchronously: the engine never holds its
-// lock while calling out.
+// and in the ring's exec dispatch, for every delivered message whose
+// header id has service 1: eng.Deliver(senderNodeID, msg), in delivery
+// order. Node.Mcast may deliver synchronously: the engine never holds its
+// lock while calling out. The shutdown timer runs on its own goroutine
+// (time.AfterFunc) unless Config.AfterFunc routes it elsewhere.
 package cfg
