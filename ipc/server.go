@@ -288,8 +288,8 @@ func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
 		s.cfg.Logf("ipc: %s: connection setup for pid %d: %v", svc.cfg.Name, cred.PID, err)
 		errno := syscall.ENOMEM
 		errors.As(err, &errno)
-		s.refuse(uc, errno)
 		c.runClose()
+		s.refuse(uc, errno)
 		return
 	}
 	b, err := resp.Marshal()
