@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -87,8 +88,12 @@ func (d *Daemon) startRing() (stop func(), err error) {
 				r.Start()
 				go func() {
 					<-r.Done()
-					if r.Err() != nil {
+					switch err := r.Err(); {
+					case errors.Is(err, ring.ErrStoreRingID):
 						d.fatal(DoneStoreRingID)
+					case err != nil:
+						d.log.Errorf("totem: %v", err)
+						d.fatal(DoneFatalErr)
 					}
 				}()
 				return

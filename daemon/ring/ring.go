@@ -74,7 +74,6 @@ type Ring struct {
 	sync      *gsync.Engine
 	syncGroup *totempg.Instance
 	mainGroup *totempg.Instance
-	quorum    *gsync.QuorumSync
 	log       LogFunc
 
 	t0   time.Time
@@ -82,8 +81,7 @@ type Ring struct {
 	stop chan struct{}
 	done chan struct{}
 
-	members []uint32 // of the last regular configuration
-	fatal   error
+	fatal error
 }
 
 // New loads the ring seq, builds the totemsrp node, totempg and sync on top
@@ -131,7 +129,6 @@ func New(cfg Config) (*Ring, error) {
 			continue
 		}
 		if q, ok := s.(*gsync.QuorumSync); ok {
-			r.quorum = q
 			q.OnActivate(r.quorumActivated)
 		}
 		r.sync.Register(s)
@@ -397,7 +394,6 @@ func (r *Ring) confChg(c *totemsrp.ConfChg) {
 	}
 	r.sync.ConfChg(pc)
 	if c.Type == totemsrp.ConfChgRegular {
-		r.members = append(r.members[:0], c.Members...)
 		// A new ring is when pollers look: do not make them wait a tick.
 		r.publishStats()
 	}

@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -243,7 +244,12 @@ func TestRingSeqFile(t *testing.T) {
 	if seq, err = LoadRingSeq(dir, 7); err != nil || seq != 0 {
 		t.Fatalf("short file: %x %v", seq, err)
 	}
-	if _, err := LoadRingSeq(filepath.Join(dir, "missing"), 7); err == nil {
-		t.Fatal("no error for a missing state dir")
+	if _, err := LoadRingSeq(filepath.Join(dir, "missing"), 7); !errors.Is(err, ErrStoreRingID) ||
+		!strings.HasPrefix(err.Error(), "Couldn't create ringid file '") {
+		t.Fatalf("missing state dir: %v", err)
+	}
+	if err := StoreRingSeq(filepath.Join(dir, "missing"), 7, 1); !errors.Is(err, ErrStoreRingID) ||
+		!strings.HasPrefix(err.Error(), "Couldn't store new ring id 1 to stable storage: ") {
+		t.Fatalf("missing state dir: %v", err)
 	}
 }

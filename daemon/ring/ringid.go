@@ -10,6 +10,20 @@ import (
 	"github.com/gorosync/gorosync/totemsrp"
 )
 
+// ErrStoreRingID marks the errors of LoadRingSeq and StoreRingSeq: C exits
+// with COROSYNC_DONE_STORE_RINGID on them.
+var ErrStoreRingID = errors.New("ring id not stored")
+
+// storeError words the failure as C logs it and matches ErrStoreRingID.
+type storeError struct {
+	msg string
+	err error
+}
+
+func (e *storeError) Error() string        { return e.msg + ": " + e.err.Error() }
+func (e *storeError) Unwrap() error        { return e.err }
+func (e *storeError) Is(target error) bool { return target == ErrStoreRingID }
+
 // LoadRingSeq is corosync_ring_id_create_or_load: the seq stored in
 // dir/ringid_<nodeid>, or 0 when the file is missing or short, in which case
 // the file is (re)created holding 0, as C does. An error means C would exit
@@ -26,7 +40,7 @@ func LoadRingSeq(dir string, nodeID uint32) (uint64, error) {
 		err = nil
 	}
 	if err := writeRingSeq(path, 0, true); err != nil {
-		return 0, fmt.Errorf("Couldn't create ringid file '%s': %w", path, err)
+		return 0, &storeError{fmt.Sprintf("Couldn't create ringid file '%s'", path), err}
 	}
 	return 0, nil
 }
@@ -36,7 +50,7 @@ func LoadRingSeq(dir string, nodeID uint32) (uint64, error) {
 func StoreRingSeq(dir string, nodeID uint32, seq uint64) error {
 	path := filepath.Join(dir, totemsrp.RingIDFileName(nodeID))
 	if err := writeRingSeq(path, seq, false); err != nil {
-		return fmt.Errorf("Couldn't store new ring id %x to stable storage: %w", seq, err)
+		return &storeError{fmt.Sprintf("Couldn't store new ring id %x to stable storage", seq), err}
 	}
 	return nil
 }
