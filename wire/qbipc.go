@@ -113,19 +113,19 @@ func DecodeConnResponse(b []byte) (ConnResponse, error) {
 		Connection:     binary.LittleEndian.Uint64(b[32:]),
 	}
 	var err error
-	if r.Request, err = cPath(b[40 : 40+QBPathMax]); err != nil {
+	if r.Request, err = qbipcPath(b[40 : 40+QBPathMax]); err != nil {
 		return ConnResponse{}, err
 	}
-	if r.Response, err = cPath(b[40+QBPathMax : 40+2*QBPathMax]); err != nil {
+	if r.Response, err = qbipcPath(b[40+QBPathMax : 40+2*QBPathMax]); err != nil {
 		return ConnResponse{}, err
 	}
-	if r.Event, err = cPath(b[40+2*QBPathMax : 40+3*QBPathMax]); err != nil {
+	if r.Event, err = qbipcPath(b[40+2*QBPathMax : 40+3*QBPathMax]); err != nil {
 		return ConnResponse{}, err
 	}
 	return r, nil
 }
 
-func cPath(b []byte) (string, error) {
+func qbipcPath(b []byte) (string, error) {
 	i := bytes.IndexByte(b, 0)
 	if i < 0 {
 		return "", ErrPathTooLong
