@@ -148,6 +148,7 @@ func TestCfgtoolC(t *testing.T) {
 	c.WaitConverged(time.Now(), []*harness.Host{n1, n2}, 2, 60*time.Second)
 
 	checkGolden(t, cfgGoldenFile, cfgTranscript(t, n1, cfgtoolSteps))
+	checkGolden(t, "testdata/cfgtool/cfgquery.txt", cfgQuery(t, n1))
 
 	// A reload of a file with a syntax error keeps the old configuration.
 	good, err := os.ReadFile(n1.Path("etc", "corosync.conf"))

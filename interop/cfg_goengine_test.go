@@ -35,6 +35,7 @@ func TestCfgtoolGoEngine(t *testing.T) {
 	events := startCfgHelper(t, n1)
 
 	checkGolden(t, cfgGoldenFile, cfgTranscript(t, n1, cfgtoolSteps))
+	checkGolden(t, "testdata/cfgtool/cfgquery.txt", cfgQuery(t, n1))
 
 	good, err := os.ReadFile(n1.Path("etc", "corosync.conf"))
 	if err != nil {

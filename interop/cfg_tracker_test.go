@@ -23,34 +23,47 @@ import (
 // silence. Run against the C daemon (the golden) and our engine.
 
 var (
-	trackerOnce sync.Once
-	trackerBin  string
-	trackerErr  error
+	cfgProgOnce sync.Once
+	cfgProgDir  string
+	cfgProgErr  error
 )
 
-func cfgTrackerBinary(t *testing.T) string {
+// cfgCProgram builds (once) our libcfg C test programs in
+// testdata/cfgtool against Debian's libcfg-dev and returns the path of one.
+func cfgCProgram(t *testing.T, name string) string {
 	t.Helper()
-	trackerOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gfcfgtracker")
-		if err != nil {
-			trackerErr = err
+	cfgProgOnce.Do(func() {
+		cfgProgDir, cfgProgErr = os.MkdirTemp("", "gfcfgprog")
+		if cfgProgErr != nil {
 			return
 		}
 		flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libcfg").Output()
 		if err != nil {
-			trackerErr = fmt.Errorf("pkg-config libcfg: %w", err)
+			cfgProgErr = fmt.Errorf("pkg-config libcfg: %w", err)
 			return
 		}
-		trackerBin = filepath.Join(dir, "cfgtracker")
-		args := append([]string{"-O2", "-Wall", "-Werror", "-o", trackerBin, "testdata/cfgtool/cfgtracker.c"}, strings.Fields(string(flags))...)
-		if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-			trackerErr = fmt.Errorf("gcc: %v\n%s", err, out)
+		for _, p := range []string{"cfgtracker", "cfgquery"} {
+			args := append([]string{"-O2", "-Wall", "-Werror", "-o", filepath.Join(cfgProgDir, p),
+				"testdata/cfgtool/" + p + ".c"}, strings.Fields(string(flags))...)
+			if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+				cfgProgErr = fmt.Errorf("gcc %s: %v\n%s", p, err, out)
+				return
+			}
 		}
 	})
-	if trackerErr != nil {
-		t.Fatalf("building cfgtracker (gcc and libcfg-dev are required): %v", trackerErr)
+	if cfgProgErr != nil {
+		t.Fatalf("building the libcfg test programs (gcc and libcfg-dev are required): %v", cfgProgErr)
 	}
-	return trackerBin
+	return filepath.Join(cfgProgDir, name)
+}
+
+func cfgTrackerBinary(t *testing.T) string { return cfgCProgram(t, "cfgtracker") }
+
+// cfgQuery runs testdata/cfgtool/cfgquery on h.
+func cfgQuery(t *testing.T, h *harness.Host) string {
+	t.Helper()
+	r := h.RunT(cfgCProgram(t, "cfgquery"))
+	return subnetRE.ReplaceAllString(fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.ExitCode, r.Stdout, r.Stderr), "192.168.S.")
 }
 
 // runTracked starts cfgtracker in mode for secs seconds on h, runs
