@@ -237,9 +237,14 @@ func TestSim(t *testing.T) {
 				total.Add(int64(ev))
 				if len(errs) > 0 {
 					failed.Add(1)
+					// Runs are deterministic: replay with tracing for the tail.
+					_, tr, _ := runSimSeed(seed, true)
+					if len(tr) > 80 {
+						tr = tr[len(tr)-80:]
+					}
 					mu.Lock()
-					t.Errorf("seed %d failed; replay: go test ./totemsrp/... -run TestSim -seed=%d -v\n%s",
-						seed, seed, strings.Join(errs, "\n"))
+					t.Errorf("seed %d failed; replay: go test ./totemsrp/... -run TestSim -seed=%d -v\n%s\nlast %d transcript lines:\n%s",
+						seed, seed, strings.Join(errs, "\n"), len(tr), strings.Join(tr, "\n"))
 					mu.Unlock()
 				}
 			}
