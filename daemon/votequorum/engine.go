@@ -87,6 +87,8 @@ type Engine struct {
 	us      *node
 	qdevice *node
 	nodes   []*node // ordered by node id as a signed int, like node_add_ordered
+	// allocated counts C's cluster_nodes[] entries in use
+	allocated int
 
 	qdeviceName         string
 	qdeviceTimeout      uint32
@@ -159,8 +161,27 @@ func (e *Engine) Name() string { return serviceName }
 
 func less(a, b uint32) bool { return int32(a) < int32(b) }
 
+// allocateNode is allocate_node. C has room for PROCESSOR_COUNT_MAX+2
+// entries (the qdevice's included); beyond that it recycles the first DEAD
+// node of the list, or, with none dead, the last node its loop stopped on.
 func (e *Engine) allocateNode(id uint32) *node {
 	n := &node{id: id}
+	if e.allocated <= processorCountMax+1 {
+		e.allocated++
+	} else if len(e.nodes) > 0 {
+		victim := len(e.nodes) - 1
+		for i, x := range e.nodes {
+			if x.state == NodeStateDead {
+				victim = i
+				break
+			}
+		}
+		if e.nodes[victim] == e.us {
+			e.logf(LevelCrit, "Unable to find memory for node %d data!!", id)
+			return nil
+		}
+		e.nodes = append(e.nodes[:victim], e.nodes[victim+1:]...)
+	}
 	if id != wire.VotequorumQdeviceNodeID {
 		i := sort.Search(len(e.nodes), func(i int) bool { return less(id, e.nodes[i].id) })
 		e.nodes = append(e.nodes, nil)

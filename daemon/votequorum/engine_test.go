@@ -343,3 +343,33 @@ func TestReconfigureNodeVotes(t *testing.T) {
 		}
 	}
 }
+
+func TestNodeTableRecyclesDeadNodes(t *testing.T) {
+	e := New(Options{NodeID: 1, Map: nodelistMap(3, nil, 0), StateDir: t.TempDir()})
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	nodeinfo := func(id uint32) {
+		b, _ := (&wire.VotequorumNodeinfo{NodeID: id, Votes: 1, ExpectedVotes: 3}).Append(nil)
+		if err := e.Deliver(id, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// fill C's table: qdevice + us + 384 others
+	for id := uint32(2); id <= processorCountMax+1; id++ {
+		nodeinfo(id)
+	}
+	e.Init(nil, []uint32{1}, wire.RingID{Rep: 1, Seq: 4}) // everyone else is gone
+	e.quorumMembers = []uint32{1, 2}
+	e.Init(nil, []uint32{1}, wire.RingID{Rep: 1, Seq: 8}) // node 2 is DEAD now
+	if n, _ := e.Node(2); n.State != NodeStateDead {
+		t.Fatalf("node 2 %+v", n)
+	}
+	nodeinfo(1000)
+	if _, ok := e.Node(2); ok {
+		t.Fatal("DEAD node 2 not recycled for node 1000")
+	}
+	if n, ok := e.Node(1000); !ok || n.State != NodeStateMember || len(e.nodes) != processorCountMax+1 {
+		t.Fatalf("node 1000 %+v %v, %d nodes", n, ok, len(e.nodes))
+	}
+}

@@ -63,6 +63,10 @@ func (e *Engine) handleNodeinfo(sender uint32, m *wire.VotequorumNodeinfo) {
 	newNode := n == nil
 	if newNode {
 		n = e.allocateNode(m.NodeID)
+		if n == nil {
+			// C calls error_memory_failure() and the daemon dies
+			return
+		}
 	}
 	var oldVotes, oldExpected, oldFlags uint32
 	oldState := NodeStateDead
