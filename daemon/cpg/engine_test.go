@@ -521,3 +521,51 @@ func TestQueries(t *testing.T) {
 		t.Fatalf("short join: %d", e)
 	}
 }
+
+// C: every guarantee (UNORDERED 0, FIFO 1, AGREED 2, SAFE 3) is sent
+// TOTEM_AGREED and produces the same exec message.
+func TestGuaranteeIgnored(t *testing.T) {
+	s := newSim(t, 1)
+	a := s.client(1, "a")
+	s.req(1, a, joinReq("g", 100))
+	s.deliver()
+	var msgs [][]byte
+	for g := uint32(0); g <= 3; g++ {
+		s.nodes[1].e.LibRequest(a, (&wire.CpgReqMcast{Guarantee: g, Message: []byte("x")}).Append(nil))
+		msgs = append(msgs, s.nodes[1].sent[len(s.nodes[1].sent)-1])
+	}
+	for _, m := range msgs[1:] {
+		if string(m) != string(msgs[0]) {
+			t.Fatal("guarantee changed the exec message")
+		}
+	}
+}
+
+// C: downlist_inform_clients groups the NODEDOWN entries in a map keyed by
+// the group name as a C string, so "a" (length 1) and "a\0" (length 2, as
+// Pacemaker builds names) share one entry: one confchg, named after the
+// first of them in process_info order, carries both processes, and the
+// members of "a\0" get no confchg. We reproduce it.
+func TestDownlistGroupKeyCollision(t *testing.T) {
+	s := newSim(t, 1, 2)
+	a1 := s.client(1, "a1")
+	a0 := s.client(1, "a0")
+	b1 := s.client(2, "b1")
+	b0 := s.client(2, "b0")
+	nul := wire.CpgName{Length: 2, Value: [128]byte{'a'}}
+	joinNul := func(pid uint32) []byte { return (&wire.CpgReqJoin{Group: nul, PID: pid}).Append(nil) }
+	s.req(1, a1, joinReq("a", 10))
+	s.req(1, a0, joinNul(11))
+	s.req(2, b1, joinReq("a", 20))
+	s.req(2, b0, joinNul(21))
+	s.deliver()
+	for _, c := range []*fakeConn{a1, a0, b1, b0} {
+		c.takeEvents(t)
+	}
+	s.confchg([]uint32{1}, []uint32{2})
+	expectEvents(t, a1, "confchg a m[1:10] l[2:20/3,2:21/3] j[]", "totem 1.8 [1]")
+	ev := a0.takeEvents(t)
+	if len(ev) != 1 || ev[0] != "totem 1.8 [1]" {
+		t.Fatalf("a\\0 member got %q", ev)
+	}
+}

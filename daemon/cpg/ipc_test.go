@@ -290,3 +290,69 @@ func TestIPCZeroCopy(t *testing.T) {
 		t.Fatalf("foreign file touched: %v", err)
 	}
 }
+
+// Agreed order through the IPC path: four clients multicast concurrently;
+// every client sees every message, all in one order, each sender's in FIFO
+// order.
+func TestIPCAgreedOrder(t *testing.T) {
+	l := newLoopback(t)
+	const senders, per = 4, 150
+	var cs []*Client
+	for i := 0; i < senders; i++ {
+		c := l.dial(t, uint32(100+i), 0)
+		if err := c.Join("order"); err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	// Each client sees the joins of itself and of those after it.
+	for i, c := range cs {
+		for j := i; j < senders; j++ {
+			if _, err := c.NextEvent(5 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	seqs := make([][]string, senders)
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < per; k++ {
+				msg := []byte(fmt.Sprintf("%d-%d", i, k))
+				for c.McastJoined(msg) != nil {
+					time.Sleep(100 * time.Microsecond)
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for len(seqs[i]) < senders*per {
+				ev, err := c.NextEvent(10 * time.Second)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if d, ok := ev.(*wire.CpgDeliver); ok {
+					seqs[i] = append(seqs[i], string(d.Message))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := 1; i < senders; i++ {
+		if fmt.Sprint(seqs[i]) != fmt.Sprint(seqs[0]) {
+			t.Fatalf("client %d saw another order", i)
+		}
+	}
+	next := make([]int, senders)
+	for _, m := range seqs[0] {
+		var s, k int
+		fmt.Sscanf(m, "%d-%d", &s, &k)
+		if k != next[s] {
+			t.Fatalf("sender %d: message %d after %d", s, k, next[s]-1)
+		}
+		next[s]++
+	}
+}
