@@ -123,6 +123,35 @@ func reloadChange(t *testing.T, c *harness.Cluster) string {
 	})
 }
 
+const invalidNotice = "Configuration is not valid: parse error in config: The consensus timeout parameter (10 ms) may not be less than (30 ms)."
+
+// reloadInvalid reloads a file that parses but fails the totem checks
+// (consensus below its minimum), shows that nothing changed, and puts the
+// good file back.
+func reloadInvalid(t *testing.T, c *harness.Cluster) string {
+	t.Helper()
+	cfg := c.Config
+	cfg.TotemExtra = []string{"consensus: 10"}
+	cfg.Token = 2000
+	text, err := harness.Generate(cfg, []harness.Node{c.Host(1).Node, c.Host(2).Node, c.Host(3).Node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1 := c.Host(1)
+	if err := n1.WriteConfig(text); err != nil {
+		t.Fatal(err)
+	}
+	out := cfgTranscript(t, n1, [][]string{
+		{"corosync-cfgtool", "-R"},
+		{"corosync-cmapctl", "totem."},
+		{"corosync-cmapctl", "config."},
+	})
+	if err := n1.WriteConfig(c.ConfigText); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // logHas waits until one of the host's log files contains s.
 func logHas(h *harness.Host, s string, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
@@ -164,6 +193,10 @@ func TestCfgtoolC(t *testing.T) {
 	}
 	checkGolden(t, "testdata/cfgtool/reload-syntax-error.txt", bad)
 
+	checkGolden(t, "testdata/cfgtool/reload-invalid.txt", reloadInvalid(t, c))
+	if !logHas(n1, invalidNotice, 5*time.Second) {
+		t.Errorf("node1's log lacks %q", invalidNotice)
+	}
 	checkGolden(t, "testdata/cfgtool/reload-change.txt", reloadChange(t, c))
 	if !logHas(n1, roNotice, 5*time.Second) {
 		t.Errorf("node1's log lacks %q", roNotice)

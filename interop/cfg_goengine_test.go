@@ -50,6 +50,10 @@ func TestCfgtoolGoEngine(t *testing.T) {
 	}
 	checkGolden(t, "testdata/cfgtool/reload-syntax-error.txt", bad)
 
+	checkGolden(t, "testdata/cfgtool/reload-invalid.txt", reloadInvalid(t, c))
+	if !waitFileHas(events, "node1: "+invalidNotice+"\n", time.Second) {
+		t.Errorf("no %q", invalidNotice)
+	}
 	checkGolden(t, "testdata/cfgtool/reload-change.txt", reloadChange(t, c))
 	if !waitFileHas(events, "node1: "+roNotice+"\n", time.Second) {
 		t.Errorf("no %q", roNotice)

@@ -2,6 +2,7 @@ package cfg
 
 import (
 	"net/netip"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -62,9 +63,11 @@ type Config struct {
 	Node Node
 	// ConfigPath is the corosync.conf RELOAD_CONFIG re-reads.
 	ConfigPath string
-	// Load reads and validates a configuration; nil means confparse.Load
-	// with the machine's own environment.
-	Load func(path string) (*confparse.Config, error)
+	// Options are the confparse options a reload uses; the zero value asks
+	// the machine, as the daemon's start does.
+	Options confparse.Options
+	// ReadFile reads ConfigPath; nil means os.ReadFile.
+	ReadFile func(path string) ([]byte, error)
 	// Shutdown is api->shutdown_request: the node leaves in an orderly way.
 	Shutdown func()
 	// Fatal is corosync_fatal_error(COROSYNC_FATAL_ERROR_EXIT), called when
@@ -107,8 +110,8 @@ type connInfo struct {
 
 // New creates the engine.
 func New(cfg Config) *Engine {
-	if cfg.Load == nil {
-		cfg.Load = func(p string) (*confparse.Config, error) { return confparse.Load(p, confparse.Options{}) }
+	if cfg.ReadFile == nil {
+		cfg.ReadFile = os.ReadFile
 	}
 	if cfg.Log == nil {
 		cfg.Log = func(logsys.Level, string, ...any) {}

@@ -31,8 +31,8 @@ func FuzzDeliver(f *testing.F) {
 			Map: icmap.New(),
 			Node: &nullNode{UDPNode{NodeID: 1, Members: func() []uint32 { return nil },
 				Nodes: func() []confparse.Node { return nil }}},
-			Load:  func(string) (*confparse.Config, error) { return nil, errors.New("no file") },
-			Fatal: func() { fatal = true },
+			ReadFile: func(string) ([]byte, error) { return nil, errors.New("no file") },
+			Fatal:    func() { fatal = true },
 		})
 		e.Deliver(from, b)
 		if fatal {

@@ -96,12 +96,10 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 	}
 	cfg := Config{
 		Map: f.m, Node: f.node, ConfigPath: f.conf, SocketName: f.name,
-		Load: func(p string) (*confparse.Config, error) {
-			return confparse.Load(p, confparse.Options{
-				Hostname:   func() (string, error) { return "node1", nil },
-				LocalAddrs: func() ([]net.IP, error) { return []net.IP{net.IPv4(10, 0, 0, 1)}, nil },
-				StateDirOK: func(string) error { return nil },
-			})
+		Options: confparse.Options{
+			Hostname:   func() (string, error) { return "node1", nil },
+			LocalAddrs: func() ([]net.IP, error) { return []net.IP{net.IPv4(10, 0, 0, 1)}, nil },
+			StateDirOK: func(string) error { return nil },
 		},
 		Shutdown:   func() { f.events <- "shutdown" },
 		Fatal:      func() { f.events <- "fatal" },

@@ -1,7 +1,7 @@
 package cfg
 
 import (
-	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/gorosync/gorosync/confparse"
@@ -56,8 +56,14 @@ func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
 	e.logf(logsys.Notice, "Config reload requested by node %d", nodeid)
 	_ = live.Set("config.totemconfig_reload_in_progress", uint8(1))
 
-	nc, err := e.cfg.Load(e.cfg.ConfigPath)
-	if err != nil && parsePhase(err) {
+	data, err := e.cfg.ReadFile(e.cfg.ConfigPath)
+	var parsed []confparse.Key
+	if err == nil {
+		parsed, err = confparse.ParseKeys(e.cfg.ConfigPath, data, e.cfg.Options)
+	} else {
+		err = fmt.Errorf("Can't read file %s: %w", e.cfg.ConfigPath, err)
+	}
+	if err != nil {
 		// C jumps past its cleanup here: neither config.reload_status nor
 		// config.totemconfig_reload_in_progress is reset.
 		e.logf(logsys.Error, "Unable to reload config file: %s", err)
@@ -68,22 +74,34 @@ func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
 		_ = live.Set("config.totemconfig_reload_in_progress", uint8(0))
 		_ = live.Set("config.reload_in_progress", uint8(0))
 	}()
+	nc, err := confparse.LoadBytes(e.cfg.ConfigPath, data, e.cfg.Options)
 	if err != nil {
 		// What C finds in totemconfig_configure_new_params,
 		// totem_volatile_config_validate and the crypto reread; confparse
 		// checks them before anything is touched, so the live map and the
-		// running totem stay as they were.
+		// running totem stay as they were (C's too, checked against the
+		// real daemon: interop testdata/cfgtool/reload-invalid.txt).
 		e.logf(logsys.Error, "Configuration is not valid: %s", err)
 		return wire.CsErrInvalidParam, false
 	}
+	// C's temporary map: the parsed file plus what totemconfig derives
+	// into it on reload (nodelist.local_node_pos, generated nodeids,
+	// runtime.config.*). Startup-only keys such as the
+	// totem.interface.N.bindnetaddr that config_convert_nodelist_to_interface
+	// adds are not in it, so a reload deletes them, as C's does.
 	temp := icmap.New()
-	for _, k := range nc.Keys {
-		if !fileKey(k.Name) {
-			continue
-		}
+	for _, k := range parsed {
 		if err := temp.Set(k.Name, k.Value); err != nil {
 			e.logf(logsys.Error, "Unable to reload config file: %s: %v", k.Name, err)
 			return wire.CsErrInvalidParam, false
+		}
+	}
+	for _, k := range nc.Keys {
+		if strings.HasPrefix(k.Name, "runtime.config.") || strings.HasPrefix(k.Name, "nodelist.") {
+			if err := temp.Set(k.Name, k.Value); err != nil {
+				e.logf(logsys.Error, "Unable to reload config file: %s: %v", k.Name, err)
+				return wire.CsErrInvalidParam, false
+			}
 		}
 	}
 
@@ -109,27 +127,6 @@ func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
 		}
 	}
 	return wire.CsOK, cryptoChanged
-}
-
-// parsePhase tells the errors coroparse_configparse itself reports (an
-// unreadable file, a syntax error) from those of the later totem checks.
-func parsePhase(err error) bool {
-	var ce *confparse.Error
-	if !errors.As(err, &ce) {
-		return true
-	}
-	return (ce.File != "" && ce.Line > 0) || strings.HasPrefix(ce.Msg, "Can't read file")
-}
-
-// fileKey tells the keys C's reload stages in its temporary map (what
-// coroparse reads from the file, plus what totemconfig derives into it:
-// nodelist.local_node_pos, runtime.config.*) from the ones confparse adds
-// for a daemon start only.
-func fileKey(name string) bool {
-	if strings.HasPrefix(name, "runtime.") {
-		return strings.HasPrefix(name, "runtime.config.")
-	}
-	return !strings.HasPrefix(name, "internal_configuration.")
 }
 
 // removeDeletedEntries is remove_deleted_entries: keys of the live map under

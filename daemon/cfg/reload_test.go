@@ -43,7 +43,7 @@ nodelist {
 func (f *fixture) loadLive(text string) {
 	f.t.Helper()
 	f.writeConf(text)
-	c, err := f.eng.cfg.Load(f.conf)
+	c, err := confparse.Load(f.conf, f.eng.cfg.Options)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -92,6 +92,9 @@ func (f *fixture) configFlags() (status int32, inProgress, totemInProgress uint8
 func TestReloadApplies(t *testing.T) {
 	f := newFixture(t, nil)
 	f.loadLive(baseConf)
+	if _, _, err := f.m.Get("totem.interface.0.bindnetaddr"); err != nil {
+		t.Fatal("the start should have set totem.interface.0.bindnetaddr")
+	}
 	_ = f.m.Set("runtime.members.1.config_version", uint64(0)) // not in any reloaded section
 	next := strings.Replace(baseConf, "token: 1000", "token: 3000", 1)
 	next = next[:strings.Index(next, "\tnode {\n\t\tring0_addr: 10.0.0.3")] + "}\n"
@@ -105,6 +108,13 @@ func TestReloadApplies(t *testing.T) {
 	}
 	if _, _, err := f.m.Get("nodelist.node.2.nodeid"); err == nil {
 		t.Error("nodelist.node.2 survived its removal")
+	}
+	// Startup-only: config_convert_nodelist_to_interface does not run on reload.
+	if _, _, err := f.m.Get("totem.interface.0.bindnetaddr"); err == nil {
+		t.Error("totem.interface.0.bindnetaddr survived the reload")
+	}
+	if v, err := f.m.GetUint32("nodelist.local_node_pos"); err != nil || v != 0 {
+		t.Errorf("nodelist.local_node_pos %d %v", v, err)
 	}
 	if _, _, err := f.m.Get("runtime.members.1.config_version"); err != nil {
 		t.Error("a runtime key outside the reloaded sections was removed")
