@@ -26,7 +26,7 @@
 //		Send:    func(m []byte) error { return pg.Mcast(totempg.Safe, m) }, // the exec group, TOTEM_SAFE
 //	}
 //	eng := cfg.New(cfg.Config{
-//		Map: d.Map, Node: node, ConfigPath: <the -c path>,
+//		Map: d.Map, Node: node, ConfigPath: <the -c path>, // Options: as at start (zero: ask the machine)
 //		Shutdown:   <corosync_shutdown_request: same path as SIGTERM, but without
 //		            "Node was shut down by a signal"; exit status 0>,
 //		Fatal:      <corosync_fatal_error(-1): log "Corosync Cluster Engine exiting

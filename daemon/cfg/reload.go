@@ -1,7 +1,6 @@
 package cfg
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/gorosync/gorosync/confparse"
@@ -60,8 +59,8 @@ func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
 	var parsed []confparse.Key
 	if err == nil {
 		parsed, err = confparse.ParseKeys(e.cfg.ConfigPath, data, e.cfg.Options)
-	} else {
-		err = fmt.Errorf("Can't read file %s: %w", e.cfg.ConfigPath, err)
+	} else if _, lerr := confparse.Load(e.cfg.ConfigPath, e.cfg.Options); lerr != nil {
+		err = lerr // C's "Can't read file <path>: <strerror>"
 	}
 	if err != nil {
 		// C jumps past its cleanup here: neither config.reload_status nor

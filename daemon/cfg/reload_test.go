@@ -197,3 +197,11 @@ func TestReloadFromOtherNode(t *testing.T) {
 		t.Error("not reloaded")
 	}
 }
+
+func TestReloadUnreadable(t *testing.T) {
+	f := newFixture(t, nil)
+	if st := f.reload(f.dial()); st != wire.CsErrInvalidParam {
+		t.Fatalf("reload: %v", st)
+	}
+	f.waitLog("error Unable to reload config file: Can't read file " + f.conf + ": No such file or directory")
+}
