@@ -2,7 +2,9 @@ package cpg
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gorosync/gorosync/wire"
 )
@@ -567,5 +569,29 @@ func TestDownlistGroupKeyCollision(t *testing.T) {
 	ev := a0.takeEvents(t)
 	if len(ev) != 1 || ev[0] != "totem 1.8 [1]" {
 		t.Fatalf("a\\0 member got %q", ev)
+	}
+}
+
+// fullConn's event queue is full; it records being closed.
+type fullConn struct {
+	fakeConn
+	closed chan struct{}
+}
+
+func (c *fullConn) SendEvent([]byte) error { return syscall.EAGAIN }
+func (c *fullConn) Close()                 { close(c.closed) }
+
+// A client that cannot take an event is disconnected (C would queue
+// without bound; a silently missed event would break virtual synchrony).
+func TestEventOverflowDisconnects(t *testing.T) {
+	s := newSim(t, 1)
+	a := &fullConn{fakeConn: fakeConn{name: "full"}, closed: make(chan struct{})}
+	s.nodes[1].e.LibInit(a)
+	s.nodes[1].e.LibRequest(a, joinReq("g", 100))
+	s.deliver()
+	select {
+	case <-a.closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("client not disconnected")
 	}
 }
