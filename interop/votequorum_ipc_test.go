@@ -63,6 +63,11 @@ func TestVotequorumIPCOnCAndGo(t *testing.T) {
 	}
 	h.StopCorosync()
 	cTr := strings.TrimSuffix(string(out), "VQOK\n")
+	clog, err := os.ReadFile(h.Path("log", "corosync.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cLogs := quorumLogLines(string(clog))
 
 	// The ring id C formed, to put our engine on the same one.
 	m := regexp.MustCompile(`ring (\d+)\.([0-9a-f]+)`).FindStringSubmatch(cTr)
@@ -71,7 +76,15 @@ func TestVotequorumIPCOnCAndGo(t *testing.T) {
 	}
 	rep, _ := strconv.ParseUint(m[1], 10, 32)
 	rseq, _ := strconv.ParseUint(m[2], 16, 64)
-	goTr := goVotequorumTranscript(t, wire.RingID{Rep: uint32(rep), Seq: rseq})
+	goTr, goLogs := goVotequorumTranscript(t, wire.RingID{Rep: uint32(rep), Seq: rseq})
+
+	// The QUORUM and VOTEQ lines C logged at info and above, in order,
+	// are the lines our two engines logged for the same events.
+	if strings.Join(cLogs, "\n") != strings.Join(goLogs, "\n") {
+		t.Errorf("log lines differ:\nC:\n  %s\nGo:\n  %s", strings.Join(cLogs, "\n  "), strings.Join(goLogs, "\n  "))
+	} else {
+		t.Logf("%d QUORUM/VOTEQ log lines identical:\n  %s", len(cLogs), strings.Join(cLogs, "\n  "))
+	}
 
 	cl, gl := strings.Split(cTr, "\n"), strings.Split(goTr, "\n")
 	t.Logf("%d transcript lines against C:\n%s", len(cl), cTr)
@@ -102,7 +115,7 @@ func TestVotequorumIPCOnCAndGo(t *testing.T) {
 
 // goVotequorumTranscript runs vqScenario against our services: node 1 of
 // the same 3-node nodelist, synced alone on ring, multicasts looped back.
-func goVotequorumTranscript(t *testing.T, ring wire.RingID) string {
+func goVotequorumTranscript(t *testing.T, ring wire.RingID) (string, []string) {
 	m := icmap.New()
 	for i := 0; i < 3; i++ {
 		m.Set(fmt.Sprintf("nodelist.node.%d.nodeid", i), uint32(i+1))
@@ -110,7 +123,18 @@ func goVotequorumTranscript(t *testing.T, ring wire.RingID) string {
 	m.Set("nodelist.local_node_pos", uint32(0))
 	m.Set("quorum.provider", "corosync_votequorum")
 	var lock sync.Mutex
-	qs := quorum.New(quorum.Options{Map: m, Name: fmt.Sprintf("gv-q-%d", os.Getpid())})
+	var logMu sync.Mutex
+	var logs []string
+	levels := map[int]string{2: "crit", 3: "error", 4: "warning", 5: "notice", 6: "info"}
+	logf := func(subsys string, level int, msg string) {
+		if l, ok := levels[level]; ok && !strings.HasPrefix(msg, "Using quorum provider") {
+			logMu.Lock()
+			logs = append(logs, fmt.Sprintf("%-7s [%s] %s", l, subsys, msg))
+			logMu.Unlock()
+		}
+	}
+	qs := quorum.New(quorum.Options{Map: m, Name: fmt.Sprintf("gv-q-%d", os.Getpid()),
+		Log: func(l int, msg string) { logf("QUORUM", l, msg) }})
 	if _, err := qs.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +153,7 @@ func goVotequorumTranscript(t *testing.T, ring wire.RingID) string {
 			return nil
 		},
 		Quorum: qs.SetQuorum,
+		Log:    func(l votequorum.Level, msg string) { logf("VOTEQ ", int(l), msg) },
 	}})
 	if err := e.Start(); err != nil {
 		t.Fatal(err)
@@ -194,7 +219,26 @@ func goVotequorumTranscript(t *testing.T, ring wire.RingID) string {
 	if err != nil {
 		t.Fatalf("scenario against our services: %v\n%s", err, tr)
 	}
-	return tr
+	logMu.Lock()
+	defer logMu.Unlock()
+	return tr, append([]string(nil), logs...)
+}
+
+// quorumLogLines picks "level [QUORUM] msg" and "level [VOTEQ ] msg" out of
+// a corosync logfile ("Nov 25 02:22:05.978 [8185] host corosync notice
+// [QUORUM] ..."), leaving out the provider line, which the daemon's
+// service loading (not our engines) produces.
+func quorumLogLines(log string) []string {
+	var out []string
+	re := regexp.MustCompile(`corosync (\w+) +\[(QUORUM|VOTEQ )\] (.*)$`)
+	for _, line := range strings.Split(log, "\n") {
+		m := re.FindStringSubmatch(line)
+		if m == nil || strings.HasPrefix(m[3], "Using quorum provider") {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%-7s [%s] %s", m[1], m[2], m[3]))
+	}
+	return out
 }
 
 type vqScen struct {
