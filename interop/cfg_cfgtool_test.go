@@ -231,3 +231,22 @@ func TestCfgtoolC(t *testing.T) {
 		t.Errorf("node1 exit after -H: %v, want status 0", err)
 	}
 }
+
+// The same status queries over udp (multicast): totemudp answers node
+// status like totemudpu.
+var cfgUDPSteps = [][]string{
+	{"corosync-cfgtool", "-s"},
+	{"corosync-cfgtool", "-b", "-s"},
+	{"corosync-cfgtool", "-n"},
+	{"corosync-cfgtool", "-a", "2"},
+}
+
+func TestCfgtoolUDPC(t *testing.T) {
+	c := harness.New(t, 3, harness.Config{Transport: harness.UDP, Token: 1000, NamePrefix: "gf"})
+	c.StartAll(harness.C)
+	c.WaitConverged(time.Now(), c.Hosts, 3, 60*time.Second)
+	n1, n2 := c.Host(1), c.Host(2)
+	c.Host(3).StopCorosync()
+	c.WaitConverged(time.Now(), []*harness.Host{n1, n2}, 2, 60*time.Second)
+	checkGolden(t, "testdata/cfgtool/udp-3node-1down.txt", cfgTranscript(t, n1, cfgUDPSteps)+cfgQuery(t, n1))
+}

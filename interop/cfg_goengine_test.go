@@ -240,3 +240,10 @@ func runCfgHelper(eventsPath string) error {
 	time.Sleep(150 * time.Second)
 	return nil
 }
+
+func TestCfgtoolUDPGoEngine(t *testing.T) {
+	c := harness.New(t, 3, harness.Config{Transport: harness.UDP, Token: 1000, NamePrefix: "gf"})
+	n1 := c.Host(1)
+	startCfgHelper(t, n1)
+	checkGolden(t, "testdata/cfgtool/udp-3node-1down.txt", cfgTranscript(t, n1, cfgUDPSteps)+cfgQuery(t, n1))
+}
