@@ -52,6 +52,10 @@ func newLoopback(t testing.TB) *loopback {
 }
 
 func newLoopbackNamed(t testing.TB, name, zcdir string) *loopback {
+	return newLoopbackTransport(t, name, zcdir, ipc.SHM)
+}
+
+func newLoopbackTransport(t testing.TB, name, zcdir string, tr ipc.Transport) *loopback {
 	t.Helper()
 	l := &loopback{name: name, q: make(chan []byte, 1<<16)}
 	l.e = New(Config{NodeID: 7, ZeroCopyDirs: []string{zcdir}, Mcast: func(iov ...[]byte) error {
@@ -80,7 +84,7 @@ func newLoopbackNamed(t testing.TB, name, zcdir string) *loopback {
 		t.Fatal("sync process")
 	}
 	l.e.Activate()
-	l.srv = ipc.NewServer(ipc.Config{ShmDir: t.TempDir(), Busy: l.busy.Load, EventQueueLen: 1 << 17})
+	l.srv = ipc.NewServer(ipc.Config{Transport: tr, ShmDir: t.TempDir(), Busy: l.busy.Load, EventQueueLen: 1 << 17})
 	if _, err := l.e.RegisterIPC(l.srv, l.name); err != nil {
 		t.Fatal(err)
 	}

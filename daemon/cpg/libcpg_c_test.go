@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorosync/gorosync/ipc"
 )
 
 // libcpgTranscript is what testdata/cpgclient.c prints against a one-node
@@ -41,10 +43,16 @@ func bigSum() string {
 // "cpg", so the server and the program run in a private network namespace
 // (this test binary re-executed under unshare -n).
 func TestLibcpgC(t *testing.T) {
-	if os.Getenv("GP_CPG_NETNS_CHILD") == "1" {
-		libcpgChild(t)
+	if tr := os.Getenv("GP_CPG_NETNS_CHILD"); tr != "" {
+		libcpgChild(t, tr)
 		return
 	}
+	for _, tr := range []string{"shm", "socket"} {
+		t.Run(tr, func(t *testing.T) { libcpgInNetns(t, tr) })
+	}
+}
+
+func libcpgInNetns(t *testing.T, tr string) {
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +60,7 @@ func TestLibcpgC(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "unshare", "-n", self, "-test.run=^TestLibcpgC$", "-test.v")
-	cmd.Env = append(os.Environ(), "GP_CPG_NETNS_CHILD=1")
+	cmd.Env = append(os.Environ(), "GP_CPG_NETNS_CHILD="+tr)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("child in a private netns (unshare -n, root needed): %v\n%s", err, out)
@@ -60,7 +68,7 @@ func TestLibcpgC(t *testing.T) {
 	t.Logf("child:\n%s", out)
 }
 
-func libcpgChild(t *testing.T) {
+func libcpgChild(t *testing.T, tr string) {
 	bin := filepath.Join(t.TempDir(), "cpgclient")
 	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libcpg").Output()
 	if err != nil {
@@ -72,7 +80,11 @@ func libcpgChild(t *testing.T) {
 	}
 	// libcpg puts its zero-copy files in /dev/shm, whatever the server's
 	// ShmDir is.
-	newLoopbackNamed(t, "cpg", "/dev/shm")
+	transport, err := ipc.ParseTransport(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newLoopbackTransport(t, "cpg", "/dev/shm", transport)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
