@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,39 +21,25 @@ import (
 // cfg.shutdown_timeout, set to 1 s, decides), and --force overrides the
 // silence. Run against the C daemon (the golden) and our engine.
 
-var (
-	cfgProgOnce sync.Once
-	cfgProgDir  string
-	cfgProgErr  error
-)
-
-// cfgCProgram builds (once) our libcfg C test programs in
-// testdata/cfgtool against Debian's libcfg-dev and returns the path of one.
+// cfgCProgram builds one of our libcfg C test programs in testdata/cfgtool
+// against Debian's libcfg-dev, in the test's temporary directory, and
+// returns its path.
 func cfgCProgram(t *testing.T, name string) string {
 	t.Helper()
-	cfgProgOnce.Do(func() {
-		cfgProgDir, cfgProgErr = os.MkdirTemp("", "gfcfgprog")
-		if cfgProgErr != nil {
-			return
-		}
-		flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libcfg").Output()
-		if err != nil {
-			cfgProgErr = fmt.Errorf("pkg-config libcfg: %w", err)
-			return
-		}
-		for _, p := range []string{"cfgtracker", "cfgquery"} {
-			args := append([]string{"-O2", "-Wall", "-Werror", "-o", filepath.Join(cfgProgDir, p),
-				"testdata/cfgtool/" + p + ".c"}, strings.Fields(string(flags))...)
-			if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-				cfgProgErr = fmt.Errorf("gcc %s: %v\n%s", p, err, out)
-				return
-			}
-		}
-	})
-	if cfgProgErr != nil {
-		t.Fatalf("building the libcfg test programs (gcc and libcfg-dev are required): %v", cfgProgErr)
+	bin := filepath.Join(os.TempDir(), fmt.Sprintf("gorosync-gf-%d-%s-%s", os.Getpid(), t.Name(), name))
+	if _, err := os.Stat(bin); err == nil {
+		return bin
 	}
-	return filepath.Join(cfgProgDir, name)
+	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libcfg").Output()
+	if err != nil {
+		t.Fatalf("pkg-config libcfg (libcfg-dev is required): %v", err)
+	}
+	args := append([]string{"-O2", "-Wall", "-Werror", "-o", bin, "testdata/cfgtool/" + name + ".c"}, strings.Fields(string(flags))...)
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc %s: %v\n%s", name, err, out)
+	}
+	t.Cleanup(func() { os.Remove(bin) })
+	return bin
 }
 
 func cfgTrackerBinary(t *testing.T) string { return cfgCProgram(t, "cfgtracker") }
