@@ -16,6 +16,15 @@ var (
 	cBuildErr  error
 )
 
+// TestMain removes the C build directory shared by the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cBuildDir != "" {
+		os.RemoveAll(cBuildDir)
+	}
+	os.Exit(code)
+}
+
 // cProgram builds (once per test binary) one of our C test programs in
 // testdata against Debian's libqb-dev. A missing gcc or libqb-dev is a test
 // failure: `make deps` installs them.
