@@ -84,7 +84,7 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 			at := time.Duration(r.Int63n(int64(end)))
 			k := 1 + r.Intn(8)
 			if r.Intn(10) == 0 {
-				k = 40 + r.Intn(80) // exercises window_size / max_messages flow control
+				k = 30 + r.Intn(40) // exercises window_size / max_messages flow control
 			}
 			id := id
 			s.at(at, func() {
