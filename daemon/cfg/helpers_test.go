@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -281,8 +280,6 @@ func (f *fixture) waitSent(id int32, n int) {
 }
 
 var execShutdownID = wire.ServiceID(ServiceID, wire.MessageReqExecCfgShutdown)
-
-func contains(ids []int32, id int32) bool { return slices.Contains(ids, id) }
 
 // waitNoSession waits until no shutdown session is open (the server
 // handles a client's close asynchronously).

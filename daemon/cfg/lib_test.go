@@ -248,3 +248,14 @@ func TestDeliverGarbage(t *testing.T) {
 	f.eng.Deliver(2, wire.RequestHeader{ID: wire.ServiceID(2, 0), Size: 16}.Append(nil))
 	f.noEvents()
 }
+
+// An unbound interface shows its link disabled, as totemudpu does outside
+// BIND_STATE_REGULAR; IPv6 headers cost 20 more bytes of net_mtu.
+func TestUDPNodeUnbound(t *testing.T) {
+	n := &UDPNode{NodeID: 1, Members: func() []uint32 { return []uint32{1} }, Nodes: testNodes,
+		Bound: func() bool { return false }, NetMTU: func() int { return UDPNetMTU(1500, true) }}
+	st, err := n.NodeStatus(1)
+	if err != nil || !st.Reachable || st.Links[0].Enabled != 0 || st.Links[0].Connected != 1 || st.Links[0].MTU != 1390 {
+		t.Fatalf("%+v %v", st, err)
+	}
+}

@@ -1,6 +1,7 @@
 package cfg
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -204,4 +205,15 @@ func TestReloadUnreadable(t *testing.T) {
 		t.Fatalf("reload: %v", st)
 	}
 	f.waitLog("error Unable to reload config file: Can't read file " + f.conf + ": No such file or directory")
+}
+
+// C asserts when the reload request cannot be multicast; we refuse it.
+func TestReloadMcastFails(t *testing.T) {
+	f := newFixture(t, nil)
+	f.node.mu.Lock()
+	f.node.failErr = errors.New("ring gone")
+	f.node.mu.Unlock()
+	if st := f.reload(f.dial()); st != wire.CsErrTryAgain {
+		t.Fatalf("reload: %v", st)
+	}
 }
