@@ -1,6 +1,7 @@
 package totemsrp
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -182,6 +183,9 @@ func (n *Node) Step(frame []byte) error {
 	}
 	m, err := wire.DecodeSrp(frame)
 	if err != nil {
+		if errors.Is(err, wire.ErrSrpBadType) {
+			n.stats.RxMsgDropped++ // main_deliver_fn counts only this case
+		}
 		n.logf(LogSecurity, "Message received is invalid...  ignoring: %v", err)
 		return err
 	}
