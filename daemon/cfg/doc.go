@@ -42,7 +42,8 @@
 //
 // and in the ring's exec dispatch, for every delivered message whose
 // header id has service 1: eng.Deliver(senderNodeID, msg), in delivery
-// order. Node.Mcast may deliver synchronously: the engine never holds its
-// lock while calling out. The shutdown timer runs on its own goroutine
+// order. Node.Mcast may deliver synchronously (the engine never holds its
+// lock while calling out) but must not wait for the goroutine IPC
+// handlers run on if ipc.Config.Exec funnels them into the ring's loop. The shutdown timer runs on its own goroutine
 // (time.AfterFunc) unless Config.AfterFunc routes it elsewhere.
 package cfg

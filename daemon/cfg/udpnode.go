@@ -13,7 +13,8 @@ import (
 // one link (0) per node, "enabled" while the interface is bound,
 // "connected" exactly when the node is in the current membership, the
 // transport's net_mtu, the node's nodelist address as source and no
-// destination; every interface's status string is "OK".
+// destination; every interface's status string is "OK". Its funcs are
+// called from IPC handler goroutines and must be safe for that.
 type UDPNode struct {
 	NodeID uint32
 	// Members is the current ring membership (totemsrp's my_proc_list).
