@@ -1,8 +1,10 @@
 package cfg
 
 import (
+	"encoding/binary"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/gorosync/gorosync/confparse"
 	"github.com/gorosync/gorosync/daemon/icmap"
@@ -40,6 +42,42 @@ func FuzzDeliver(f *testing.F) {
 			if err != nil || m.NodeID != 1 {
 				t.Fatalf("fatal on %x", b)
 			}
+		}
+	})
+}
+
+// FuzzLibRequest sends arbitrary payloads under every libcfg request id
+// through the IPC server: each gets exactly one response with the id C
+// answers that request with, and nothing panics.
+func FuzzLibRequest(f *testing.F) {
+	fx := newFixture(f, nil)
+	c := fx.dial()
+	reason, _ := wire.NewCsName("r")
+	for _, b := range [][]byte{
+		(&wire.CfgReqKillnode{NodeID: 2, Reason: reason}).Append(nil),
+		(&wire.CfgReqNodeStatusGet{NodeID: 1, Version: 1}).Append(nil),
+		(&wire.CfgReqGetNodeAddrs{NodeID: 3}).Append(nil),
+		(&wire.CfgReqTryShutdown{Flags: 2}).Append(nil),
+		(&wire.CfgReqReplyToShutdown{Response: 1}).Append(nil),
+		(&wire.CfgReqTrackStart{}).Append(nil),
+	} {
+		f.Add(byte(binary.LittleEndian.Uint32(b)), b[16:])
+	}
+	resID := map[int32]int32{0: 0, 1: 1, 2: 8, 3: 9, 4: 13, 5: 11, 6: 12, 7: 14, 8: 15, 9: 16, 10: 2, 11: 3}
+	f.Fuzz(func(t *testing.T, id byte, payload []byte) {
+		if len(payload) > 4096 {
+			return
+		}
+		req := int32(id % 12)
+		msg := wire.RequestHeader{ID: req, Size: int32(16 + len(payload))}.Append(nil)
+		msg = append(msg, payload...)
+		res, err := c.c.Request(msg, 10*time.Second)
+		if err != nil {
+			t.Fatalf("request %d: %v", req, err)
+		}
+		h, err := wire.DecodeResponseHeader(res)
+		if err != nil || h.ID != resID[req] || int(h.Size) != len(res) {
+			t.Fatalf("request %d: response %+v (%d bytes) %v", req, h, len(res), err)
 		}
 	})
 }

@@ -100,12 +100,15 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 			LocalAddrs: func() ([]net.IP, error) { return []net.IP{net.IPv4(10, 0, 0, 1)}, nil },
 			StateDirOK: func(string) error { return nil },
 		},
-		Shutdown:   func() { f.events <- "shutdown" },
-		Fatal:      func() { f.events <- "fatal" },
-		Reopen:     func() error { f.events <- "reopen"; return nil },
+		Shutdown:   func() { f.event("shutdown") },
+		Fatal:      func() { f.event("fatal") },
+		Reopen:     func() error { f.event("reopen"); return nil },
 		ApplyTotem: func(c *confparse.Config) error { f.applied.Store(c); return nil },
 		Log: func(l logsys.Level, format string, a ...any) {
-			f.logs <- fmt.Sprintf("%s %s", l, fmt.Sprintf(format, a...))
+			select {
+			case f.logs <- fmt.Sprintf("%s %s", l, fmt.Sprintf(format, a...)):
+			default: // a fuzzer logs more than anyone reads
+			}
 		},
 		AfterFunc: func(d time.Duration, fn func()) func() bool {
 			f.timers <- fn
@@ -135,6 +138,13 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 		os.RemoveAll(dir)
 	})
 	return f
+}
+
+func (f *fixture) event(s string) {
+	select {
+	case f.events <- s:
+	default:
+	}
 }
 
 type client struct {

@@ -62,7 +62,12 @@ func (e *Engine) tryShutdown(c *ipc.Conn, msg []byte) {
 		}
 	}
 	if e.sd.expected == 0 {
-		// C leaves shutdown_con set here; the requester's exit clears it.
+		// C leaves shutdown_con set here until the requester disconnects;
+		// a REPLYTOSHUTDOWN meanwhile then answers the requester a second
+		// time (a stray response that desynchronizes its connection) and
+		// a TRACKSTART gets a TESTSHUTDOWN for a decided shutdown. The
+		// session is over, so we close it.
+		e.sd.con = nil
 		out.add(func() { e.respond(c, wire.CfgResPlain(wire.MessageResCfgTryShutdown, wire.CsOK)) })
 		e.sendShutdown(&out)
 		return

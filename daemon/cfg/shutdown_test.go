@@ -23,6 +23,13 @@ func TestTryShutdownNoTrackers(t *testing.T) {
 	if ids := f.node.sentIDs(); len(ids) != 1 || ids[0] != execShutdownID {
 		t.Fatalf("sent %v", ids)
 	}
+	// The session is closed (unlike C): no second answer, no new query.
+	if st := c.status(replyTo(1), wire.MessageResCfgReplyToShutdown); st != wire.CsErrAccess {
+		t.Fatalf("reply after the decision: %v", st)
+	}
+	tr := f.dial()
+	tr.status(trackStart(), wire.MessageResCfgStateTrackStart)
+	tr.noEvent()
 }
 
 func TestTryShutdownImmediateIgnoresTrackers(t *testing.T) {
