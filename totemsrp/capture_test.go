@@ -46,12 +46,13 @@ func loadUdpuCaptureTB(t testing.TB) map[string][]byte {
 // captureNode1 replays node 2's side of the captured join against a Go node 1
 // and collects what node 1 sends towards node 2.
 type captureNode1 struct {
-	t      *testing.T
-	n      *Node
-	now    time.Duration
-	toPeer [][]byte
-	deliv  []Delivery
-	seq    []uint64
+	t          *testing.T
+	self, peer uint32 // 0 means node 1 facing node 2
+	n          *Node
+	now        time.Duration
+	toPeer     [][]byte
+	deliv      []Delivery
+	seq        []uint64
 }
 
 // pump acts on Ready: frames for node 1 itself loop back (udpu sends
@@ -63,11 +64,15 @@ func (c *captureNode1) pump() {
 			c.seq = append(c.seq, rd.RingSeq)
 		}
 		c.deliv = append(c.deliv, rd.Deliveries...)
+		self, peer := c.self, c.peer
+		if self == 0 {
+			self, peer = 1, 2
+		}
 		for _, f := range rd.Frames {
-			if f.To == 0 || f.To == 2 {
+			if f.To == 0 || f.To == peer {
 				c.toPeer = append(c.toPeer, f.Data)
 			}
-			if f.To == 0 || f.To == 1 {
+			if f.To == 0 || f.To == self {
 				if err := c.n.Step(f.Data); err != nil {
 					c.t.Fatal(err)
 				}
@@ -92,7 +97,7 @@ func (c *captureNode1) expect(cap map[string][]byte, frames ...string) {
 		for _, b := range c.toPeer {
 			c.t.Logf("sent %s", describeFrame(b))
 		}
-		c.t.Fatalf("node 1 sent %d frames towards node 2, capture has %d (%v)", len(c.toPeer), len(frames), frames)
+		c.t.Fatalf("the Go node sent %d frames towards its peer, capture has %d (%v)", len(c.toPeer), len(frames), frames)
 	}
 	for i, no := range frames {
 		want := bytes.Clone(cap[no])
@@ -203,3 +208,68 @@ func TestCaptureJoinOfNode2(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func fmtIDs(ids []uint32) string { return fmt.Sprint(ids) }
+
+// TestCaptureJoinAsNode2 is the other side of udpu.pcap: a Go node 2 fed
+// node 1's frames must send what C node 2 sent, as a non-representative:
+// its singleton ring, the JOIN merging node 1, its commit-token entry, the
+// forwarded commit token, the recovery tokens and its first sync message.
+func TestCaptureJoinAsNode2(t *testing.T) {
+	cap := loadUdpuCapture(t)
+	n, err := New(Defaults(2, 2), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &captureNode1{t: t, n: n, self: 2, peer: 1}
+	n.Start(0)
+	c.pump()
+	if n.State() != StateOperational || n.RingID() != (wire.RingID{Rep: 2, Seq: 5}) {
+		t.Fatalf("singleton ring: state %s ring %s", n.State(), n.RingID())
+	}
+	for no := 14; no <= 21; no++ {
+		m, err := wire.DecodeMcast(cap[itoa(no)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Mcast(m.Payload, m.Guarantee); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.tokenRetransmitTimeout()
+	c.pump()
+	var sent [][]byte
+	for _, b := range c.toPeer {
+		if b[3] == byte(wire.SrpMembJoin) || b[3] == byte(wire.SrpMcast) {
+			sent = append(sent, b)
+		}
+	}
+	c.toPeer = sent
+	c.expect(cap, "12", "14", "15", "16", "17", "18", "19", "20", "21")
+
+	c.step(cap["13"]) // node 1's JOIN (1,2): merge, GATHER
+	c.expect(cap, "23")
+	c.step(cap["22"]) // the same sets: node 2 agrees, node 1 is the rep
+	c.expect(cap)
+	c.step(cap["24"])
+	c.expect(cap, "25")
+	c.step(cap["26"])
+	c.expect(cap, "27")
+	if n.State() != StateRecovery {
+		t.Fatalf("state %s", n.State())
+	}
+	for _, pair := range [][2]string{{"28", "29"}, {"30", "31"}, {"32", "33"}, {"34", "35"}} {
+		c.step(cap[pair[0]])
+		c.expect(cap, pair[1])
+	}
+	// Node 2 went OPERATIONAL on token 34; sync then queued its first
+	// message, which goes out with the next token.
+	if n.State() != StateOperational || n.RingID() != (wire.RingID{Rep: 1, Seq: 9}) {
+		t.Fatalf("state %s on %s after the recovery rotations", n.State(), n.RingID())
+	}
+	m, _ := wire.DecodeMcast(cap["37"])
+	if err := n.Mcast(m.Payload, m.Guarantee); err != nil {
+		t.Fatal(err)
+	}
+	c.pump()
+	c.step(cap["36"])
+	c.expect(cap, "37", "38")
+}

@@ -16,6 +16,7 @@ import (
 var (
 	simSeed  = flag.Int64("seed", -1, "run only this simulation seed, with a transcript")
 	simSeeds = flag.Int("seeds", 2000, "number of simulation seeds TestSim runs")
+	simBase  = flag.Int64("seedbase", 0, "first seed TestSim runs")
 )
 
 // scenario is what one seed does; it is derived from the seed alone.
@@ -229,10 +230,11 @@ func TestSim(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				seed := next.Add(1) - 1
-				if seed >= int64(*simSeeds) || failed.Load() >= 3 {
+				i := next.Add(1) - 1
+				if i >= int64(*simSeeds) || failed.Load() >= 3 {
 					return
 				}
+				seed := *simBase + i
 				errs, _, ev := runSimSeed(seed, false)
 				total.Add(int64(ev))
 				if len(errs) > 0 {
