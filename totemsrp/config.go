@@ -52,8 +52,8 @@ const (
 	hz                      = 100         // HZ used by totemconfig's hold formula
 )
 
-// Defaults returns C's defaults for nodeid on a nodelist of nodeCount nodes
-// and the given netmtu (1500 for udp/udpu, 65536 for knet in effect).
+// Defaults returns C's defaults for nodeid on a nodelist of nodeCount nodes,
+// with netmtu 1500 (udp/udpu; set NetMTU for knet).
 func Defaults(nodeID uint32, nodeCount int) Config {
 	token := 3000 * time.Millisecond
 	if nodeCount > 2 {

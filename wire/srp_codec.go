@@ -213,6 +213,15 @@ func decodeTokenHoldCancel(h SrpHeader, r *srpReader) (*TokenHoldCancel, error) 
 	return &TokenHoldCancel{Header: h, RingID: r.ringID()}, nil
 }
 
+// Inner decodes the old-ring MCAST an ENCAPSULATED MCAST carries (a
+// recovery re-send). It fails for a message that is not encapsulated.
+func (m *Mcast) Inner() (*Mcast, error) {
+	if m.Header.Encapsulated != EncapsulatedMcast {
+		return nil, fmt.Errorf("%w: mcast is not encapsulated (%d)", ErrSrpWrongType, m.Header.Encapsulated)
+	}
+	return DecodeMcast(m.Payload)
+}
+
 // DecodeOrfToken decodes b and requires it to be an ORF token.
 func DecodeOrfToken(b []byte) (*OrfToken, error) { return decodeAs[*OrfToken](b) }
 

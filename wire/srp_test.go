@@ -74,7 +74,7 @@ func TestSrpCaptureRoundTrip(t *testing.T) {
 				t.Fatalf("%s frame %s %s: re-encode differs\n got % x\nwant % x", name, fr.frame, h.Type, got, fr.b)
 			}
 			if mc, ok := m.(*Mcast); ok && mc.Header.Encapsulated == EncapsulatedMcast {
-				if _, err := DecodeMcast(mc.Payload); err != nil {
+				if _, err := mc.Inner(); err != nil {
 					t.Fatalf("%s frame %s: inner mcast: %v", name, fr.frame, err)
 				}
 			}
@@ -157,6 +157,12 @@ func TestSrpSyntheticRoundTrip(t *testing.T) {
 		back, err := DecodeSrp(b)
 		if err != nil {
 			t.Fatalf("%T: %v", m, err)
+		}
+		if mc, ok := back.(*Mcast); ok {
+			in, err := mc.Inner()
+			if err != nil || in.Header.NodeID != 4 || in.Seq != 5 || string(in.Payload) != "hi" {
+				t.Fatalf("inner mcast %+v %v", in, err)
+			}
 		}
 		if again := back.Append(nil); !bytes.Equal(again, b) {
 			t.Fatalf("%T: re-encode differs", m)
