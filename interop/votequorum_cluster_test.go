@@ -29,6 +29,7 @@ func TestVotequorumEngineMatchesCCluster(t *testing.T) {
 	type step struct {
 		start bool
 		node  int
+		wait  time.Duration // instead of a start/stop: let this much time pass
 	}
 	for _, tc := range []struct {
 		name  string
@@ -38,17 +39,31 @@ func TestVotequorumEngineMatchesCCluster(t *testing.T) {
 		steps []step
 	}{
 		{"wait_for_all", 3, harness.Quorum{WaitForAll: true}, map[string]any{"quorum.wait_for_all": uint8(1)},
-			[]step{{true, 1}, {true, 2}, {true, 3}, {false, 3}, {false, 2}, {true, 2}, {true, 3}}},
+			[]step{{true, 1, 0}, {true, 2, 0}, {true, 3, 0}, {false, 3, 0}, {false, 2, 0}, {true, 2, 0}, {true, 3, 0}}},
 		{"auto_tie_breaker", 4, harness.Quorum{AutoTieBreaker: true}, map[string]any{"quorum.auto_tie_breaker": uint8(1)},
-			[]step{{true, 1}, {true, 2}, {true, 3}, {true, 4}, {false, 4}, {false, 3}, {false, 1}, {true, 1}}},
+			[]step{{true, 1, 0}, {true, 2, 0}, {true, 3, 0}, {true, 4, 0}, {false, 4, 0}, {false, 3, 0}, {false, 1, 0}, {true, 1, 0}}},
+		// The window is long enough for the check after a stop to come
+		// before it ends (the Go clock only moves in the wait steps).
+		{"last_man_standing", 4, harness.Quorum{LastManStanding: true, LastManStandingWindow: 10000},
+			map[string]any{"quorum.last_man_standing": uint8(1), "quorum.last_man_standing_window": uint32(10000)},
+			[]step{{true, 1, 0}, {true, 2, 0}, {true, 3, 0}, {true, 4, 0}, {false, 4, 0}, {wait: 11 * time.Second},
+				{false, 3, 0}, {wait: 11 * time.Second}, {false, 2, 0}, {true, 2, 0}}},
 		{"two_node", 2, harness.Quorum{TwoNode: true}, map[string]any{"quorum.two_node": uint8(1)},
-			[]step{{true, 1}, {true, 2}, {false, 2}, {false, 1}, {true, 2}, {true, 1}}},
+			[]step{{true, 1, 0}, {true, 2, 0}, {false, 2, 0}, {false, 1, 0}, {true, 2, 0}, {true, 1, 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := harness.New(t, tc.n, harness.Config{ClusterName: "gvvqc", NamePrefix: "gv", Quorum: tc.q})
 			g := newGoCluster(t, tc.n, tc.conf)
 			var running []int
 			for i, st := range tc.steps {
+				if st.wait > 0 {
+					time.Sleep(st.wait)
+					g.advance(st.wait)
+					for _, n := range running {
+						compareQuorumtool(t, c, g, n, fmt.Sprintf("step %d (wait %v)", i+1, st.wait))
+					}
+					continue
+				}
 				h := c.Host(st.node)
 				if st.start {
 					h.StartCorosync(harness.C)
@@ -74,22 +89,28 @@ func TestVotequorumEngineMatchesCCluster(t *testing.T) {
 				time.Sleep(2 * time.Second) // the sync after the ring forms
 				g.sync(members)
 				for _, n := range running {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					q, r, err := c.Host(n).QuorumStatus(ctx)
-					cancel()
-					if err != nil {
-						t.Fatalf("%s: quorumtool on node %d: %v\n%s", what, n, err, r.Stdout+r.Stderr)
-					}
-					cs := fmt.Sprintf("quorate=%v expected=%d total=%d quorum=%d flags=%q members=%v", q.Quorate, q.ExpectedVotes, q.TotalVotes, q.Quorum, q.Flags, memberIDs(q))
-					gs := g.status(uint32(n))
-					if cs != gs {
-						t.Errorf("%s, node %d:\n  C:  %s\n  Go: %s", what, n, cs, gs)
-					} else {
-						t.Logf("%s, node %d: %s", what, n, cs)
-					}
+					compareQuorumtool(t, c, g, n, what)
 				}
 			}
 		})
+	}
+}
+
+// compareQuorumtool checks node n's corosync-quorumtool -s against our engine.
+func compareQuorumtool(t *testing.T, c *harness.Cluster, g *goCluster, n int, what string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	q, r, err := c.Host(n).QuorumStatus(ctx)
+	cancel()
+	if err != nil {
+		t.Fatalf("%s: quorumtool on node %d: %v\n%s", what, n, err, r.Stdout+r.Stderr)
+	}
+	cs := fmt.Sprintf("quorate=%v expected=%d total=%d quorum=%d flags=%q members=%v", q.Quorate, q.ExpectedVotes, q.TotalVotes, q.Quorum, q.Flags, memberIDs(q))
+	gs := g.status(uint32(n))
+	if cs != gs {
+		t.Errorf("%s, node %d:\n  C:  %s\n  Go: %s", what, n, cs, gs)
+	} else {
+		t.Logf("%s, node %d: %s", what, n, cs)
 	}
 }
 
@@ -113,6 +134,7 @@ type goCluster struct {
 	out     map[uint32][][]byte
 	members []uint32
 	seq     uint64
+	now     time.Duration
 }
 
 func newGoCluster(t *testing.T, n int, conf map[string]any) *goCluster {
@@ -131,6 +153,7 @@ func (g *goCluster) start(id uint32) {
 	e := votequorum.New(votequorum.Options{NodeID: id, Map: m, StateDir: fmt.Sprintf("%s/%d", g.dir, id), Hooks: votequorum.Hooks{
 		Mcast: func(b []byte) error { g.out[id] = append(g.out[id], b); return nil },
 	}})
+	e.Advance(g.now)
 	if err := e.Start(); err != nil {
 		g.t.Fatal(err)
 	}
@@ -138,6 +161,15 @@ func (g *goCluster) start(id uint32) {
 	// C queues the startup NODEINFO before its ring exists; it goes out
 	// on the node's first ring, alone
 	g.round([]uint32{id}, []uint32{id})
+}
+
+// advance moves every engine's clock (last_man_standing_window).
+func (g *goCluster) advance(d time.Duration) {
+	g.now += d
+	for _, e := range g.engines {
+		e.Advance(g.now)
+	}
+	g.deliver(g.members)
 }
 
 func (g *goCluster) stop(id uint32) {
