@@ -125,6 +125,7 @@ func (n *Node) Start(now time.Duration) {
 	}
 	n.started = true
 	n.now = now
+	n.logConfig()
 	n.logf(LogDebug, "Created or loaded sequence id %s for this ring.", n.ringID)
 	n.rd.Deliveries = append(n.rd.Deliveries, Delivery{Kind: DeliverWaitingTransAck, WaitingTransAck: true})
 	n.gatherEnter(gsInterfaceChange)
@@ -314,6 +315,41 @@ func (n *Node) ClearStats() { n.stats = Stats{} }
 // WaitingTransAck reports whether new messages currently go to the
 // transitional queue.
 func (n *Node) WaitingTransAck() bool { return n.waitingTransAck }
+
+// logConfig prints the configuration as totemsrp_initialize does.
+func (n *Node) logConfig() {
+	c := &n.cfg
+	ms := func(d time.Duration) int64 { return d.Milliseconds() }
+	n.logf(LogDebug, "Token Timeout (%d ms) retransmit timeout (%d ms)", ms(c.Token), ms(c.TokenRetransmit))
+	if c.TokenWarning > 0 {
+		w := int64(c.TokenWarning) * ms(c.Token) / 100
+		n.logf(LogDebug, "Token warning every %d ms (%d%% of Token Timeout)", w, c.TokenWarning)
+		if w < ms(c.TokenRetransmit) {
+			n.logf(LogDebug, "The token warning interval (%d ms) is less than the token retransmit timeout (%d ms) "+
+				"which can lead to spurious token warnings. Consider increasing the token_warning parameter.", w, ms(c.TokenRetransmit))
+		}
+	} else {
+		n.logf(LogDebug, "Token warnings disabled")
+	}
+	n.logf(LogDebug, "token hold (%d ms) retransmits before loss (%d retrans)", ms(c.Hold), c.TokenRetransmitsBeforeLoss)
+	n.logf(LogDebug, "join (%d ms) send_join (%d ms) consensus (%d ms) merge (%d ms)", ms(c.Join), ms(c.SendJoin), ms(c.Consensus), ms(c.Merge))
+	n.logf(LogDebug, "downcheck (%d ms) fail to recv const (%d msgs)", ms(c.Downcheck), c.FailRecvConst)
+	n.logf(LogDebug, "seqno unchanged const (%d rotations) Maximum network MTU %d", c.SeqnoUnchangedConst, c.NetMTU-netMTUAdjust)
+	n.logf(LogDebug, "window size per rotation (%d messages) maximum messages per rotation (%d messages)", c.WindowSize, c.MaxMessages)
+	n.logf(LogDebug, "missed count const (%d messages)", c.MissCountConst)
+	n.logf(LogDebug, "send threads (%d threads)", 0)
+	n.logf(LogDebug, "heartbeat_failures_allowed (%d)", c.HeartbeatFailuresAllowed)
+	n.logf(LogDebug, "max_network_delay (%d ms)", ms(c.MaxNetworkDelay))
+	if c.HeartbeatFailuresAllowed == 0 {
+		n.logf(LogDebug, "HeartBeat is Disabled. To enable set heartbeat_failures_allowed > 0")
+	} else if !n.useHeartbeat {
+		n.logf(LogDebug, "total heartbeat_timeout (%d ms) is not less than token timeout (%d ms)", ms(n.heartbeatTimeout), ms(c.Token))
+		n.logf(LogDebug, "heartbeat_timeout = heartbeat_failures_allowed * token_retransmit_timeout + max_network_delay")
+		n.logf(LogDebug, "heartbeat timeout should be less than the token timeout. Heartbeat is disabled!!")
+	} else {
+		n.logf(LogDebug, "total heartbeat_timeout (%d ms)", ms(n.heartbeatTimeout))
+	}
+}
 
 func (n *Node) logf(level LogLevel, format string, args ...any) {
 	if (level == LogDebug || level == LogTrace) && !n.cfg.Debug {
