@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 
 	sddaemon "github.com/coreos/go-systemd/v22/daemon"
@@ -54,6 +55,11 @@ type Daemon struct {
 	opts        options
 	params      *Params
 	stopped     bool
+	// eng are the service engines (daemon/engines.go); shutdownReq is
+	// api->shutdown_request (cfg, cmap), closed at most once.
+	eng          *engines
+	shutdownReq  chan struct{}
+	shutdownOnce sync.Once
 }
 
 // Main runs corosync with the process's arguments and returns its exit
@@ -189,6 +195,7 @@ func (d *Daemon) serve() int {
 	}
 	if !d.params.InProcess {
 		mlockall(d.log)
+		setScheduler(d.Map, d.log)
 	}
 	lock, code := acquireLock(d.params.LockFile, os.Getpid(), d.log)
 	if code != DoneExit {
@@ -201,6 +208,15 @@ func (d *Daemon) serve() int {
 		d.log.Errorf("Could not initialize default services")
 		return d.exit(DoneInitServices)
 	}
+	// Service engines' exec_init_fn (daemon/engines.go).
+	d.shutdownReq = make(chan struct{})
+	eng, err := d.newEngines()
+	if err != nil {
+		d.log.Errorf("%v", err)
+		return d.exit(DoneInitServices)
+	}
+	d.eng = eng
+	defer eng.exit()
 	// Totem: transport, totemsrp, totempg and sync (daemon/ring.go).
 	stopRing, err := d.startRing()
 	if err != nil {
@@ -224,15 +240,27 @@ func (d *Daemon) serve() int {
 	if d.params.Started != nil {
 		d.params.Started(d)
 	}
-	for sig := range sigs {
-		if sig == syscall.SIGUSR2 {
-			// sig_diag_handler: the service engines dump their state.
-			continue
+wait:
+	for {
+		select {
+		case sig := <-sigs:
+			if sig == syscall.SIGUSR2 {
+				// sig_diag_handler: the service engines dump their state.
+				continue
+			}
+			d.log.Noticef("Node was shut down by a signal")
+			break wait
+		case <-d.shutdownReq:
+			break wait
 		}
-		d.log.Noticef("Node was shut down by a signal")
-		break
 	}
 	return d.exit(DoneExit)
+}
+
+// requestShutdown is api->shutdown_request: the orderly exit of a signal,
+// without its log line.
+func (d *Daemon) requestShutdown() {
+	d.shutdownOnce.Do(func() { close(d.shutdownReq) })
 }
 
 func (d *Daemon) forceGather() {
