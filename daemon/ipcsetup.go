@@ -37,11 +37,18 @@ func (d *Daemon) startIPC() (func(), error) {
 		Transport: tr,
 		Authorize: uidgidAuthorize(d.Map, d.log.Errorf),
 		Logf:      ipcLog.Debugf,
+		Busy:      d.eng.busy,
+		Exec:      d.eng.exec,
 	})
 	cmapLog := d.Logs.Subsys("CMAP")
 	eng := cmap.New(cmap.Config{Map: d.Map, Stats: d.Stats, Logf: cmapLog.Debugf,
 		SocketName: d.IPCSocketName(cmap.Name)})
 	if _, err := eng.Register(srv); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	// cfg, cpg, quorum, votequorum (daemon/engines.go).
+	if err := d.eng.registerIPC(srv); err != nil {
 		srv.Close()
 		return nil, err
 	}

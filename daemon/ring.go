@@ -74,8 +74,12 @@ func (d *Daemon) startRing() (stop func(), err error) {
 			if err == nil {
 				r, err = ring.New(ring.Config{SRP: srp, Transport: tr, StateDir: stateDir,
 					Map: d.Map, Stats: d.Stats, Log: logf,
-					SyncCompleted: func(wire.RingID) { d.ipcSyncCompleted() }, // IPC gate, daemon/ipcsetup.go
-					MemberIP:      func(id uint32) string { return fmt.Sprintf("r(0) ip(%s) ", addrs[id]) },
+					SyncCompleted: func(wire.RingID) {
+						d.eng.syncCompleted() // daemon/engines.go
+						d.ipcSyncCompleted()  // IPC gate, daemon/ipcsetup.go
+					},
+					MemberIP: func(id uint32) string { return fmt.Sprintf("r(0) ip(%s) ", addrs[id]) },
+					Services: d.eng.ringServices(),
 				})
 				if err != nil {
 					tr.Close()
@@ -85,6 +89,7 @@ func (d *Daemon) startRing() (stop func(), err error) {
 					return
 				}
 				current.Store(r)
+				d.eng.attach(r)
 				r.Start()
 				go func() {
 					<-r.Done()
