@@ -1,0 +1,106 @@
+//go:build interop
+
+package interop
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorosync/gorosync/interop/harness"
+)
+
+// TestEnginesRingCCGo: a udpu ring of two C nodes and ours. Every node is
+// quorate with 3 votes; on our node Debian's quorumtool and cfgtool print
+// what they print on a C node apart from node-local fields; cmapctl lists
+// every member joined with its config_version everywhere.
+func TestEnginesRingCCGo(t *testing.T) {
+	c := harness.New(t, 3, fastTimers(harness.UDPU))
+	c.Host(1).StartCorosync(harness.C)
+	c.Host(2).StartCorosync(harness.C)
+	goNode := c.Host(3)
+	goNode.StartCorosync(harness.Go)
+	cv := c.WaitQuorate(time.Now(), c.Hosts, 3, 60*time.Second)
+	t.Logf("all quorate on ring %s after %v", cv.RingID, cv.Elapsed.Round(time.Millisecond))
+	cNode := c.Host(1)
+
+	for _, h := range c.Hosts {
+		q, r, err := h.QuorumStatus(t.Context())
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", h.Name, err, r)
+		}
+		if !q.Quorate || len(q.Members) != 3 || !strings.Contains(r.Stdout, "Total votes:      3\n") {
+			t.Errorf("%s: want quorate with 3 votes:\n%s", h.Name, r.Stdout)
+		}
+	}
+
+	qC := quorumtoolCommon(cNode.MustRun("corosync-quorumtool", "-s").Stdout, true)
+	qGo := quorumtoolCommon(goNode.MustRun("corosync-quorumtool", "-s").Stdout, true)
+	if qC != qGo {
+		t.Errorf("corosync-quorumtool -s differs.\nC node1:\n%s\nGo node3:\n%s", qC, qGo)
+	} else {
+		t.Logf("corosync-quorumtool -s, same on C and Go (date, node id, (local) removed):\n%s", qGo)
+	}
+	lC := quorumtoolCommon(cNode.MustRun("corosync-quorumtool", "-l").Stdout, true)
+	lGo := quorumtoolCommon(goNode.MustRun("corosync-quorumtool", "-l").Stdout, true)
+	if lC != lGo {
+		t.Errorf("corosync-quorumtool -l differs.\nC node1:\n%s\nGo node3:\n%s", lC, lGo)
+	}
+
+	sC := cfgtoolStatusCommon(t, cNode, cNode.MustRun("corosync-cfgtool", "-s").Stdout)
+	sGo := cfgtoolStatusCommon(t, goNode, goNode.MustRun("corosync-cfgtool", "-s").Stdout)
+	if sC != sGo {
+		t.Errorf("corosync-cfgtool -s differs.\nC node1:\n%s\nGo node3:\n%s", sC, sGo)
+	} else {
+		t.Logf("corosync-cfgtool -s, same on C and Go (local id, addr line, localhost removed):\n%s", sGo)
+	}
+
+	// -n lists the other nodes: each node's block must read the same
+	// wherever it is printed, and each host lists exactly the others.
+	blocks := map[string]string{}
+	for _, h := range c.Hosts {
+		out := h.MustRun("corosync-cfgtool", "-n").Stdout
+		if want := fmt.Sprintf("Local node ID %d, transport udpu\n", h.NodeID); !strings.HasPrefix(out, want) {
+			t.Errorf("%s: corosync-cfgtool -n does not start with %q:\n%s", h.Name, want, out)
+		}
+		got := cfgtoolNodes(out)
+		var want []string
+		for _, o := range c.Others(h) {
+			want = append(want, fmt.Sprint(o.NodeID))
+		}
+		if strings.Join(sortedKeys(got), ",") != strings.Join(want, ",") {
+			t.Errorf("%s: corosync-cfgtool -n lists nodes %v, want %v:\n%s", h.Name, sortedKeys(got), want, out)
+		}
+		for id, b := range got {
+			if prev, ok := blocks[id]; ok && prev != b {
+				t.Errorf("%s: corosync-cfgtool -n says of node %s\n%s\nanother node says\n%s", h.Name, id, b, prev)
+			}
+			blocks[id] = b
+		}
+		if h == goNode {
+			t.Logf("corosync-cfgtool -n on Go node3:\n%s", out)
+		}
+	}
+
+	var first string
+	for _, h := range c.Hosts {
+		out := h.MustRun("corosync-cmapctl", "runtime.members.").Stdout
+		for _, o := range c.Hosts {
+			for _, line := range []string{
+				fmt.Sprintf("runtime.members.%d.config_version (u64) = 0\n", o.NodeID),
+				fmt.Sprintf("runtime.members.%d.status (str) = joined\n", o.NodeID),
+			} {
+				if !strings.Contains(out, line) {
+					t.Errorf("%s: corosync-cmapctl runtime.members. lacks %q:\n%s", h.Name, line, out)
+				}
+			}
+		}
+		if first == "" {
+			first = out
+		} else if out != first {
+			t.Errorf("%s: corosync-cmapctl runtime.members. differs from node1's:\n%s\nnode1:\n%s", h.Name, out, first)
+		}
+	}
+	t.Logf("corosync-cmapctl runtime.members., same on all nodes:\n%s", first)
+}
