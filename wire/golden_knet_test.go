@@ -7,7 +7,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/gorosync/gorosync/wire/internal/pcap"
+	"github.com/gorosync/gorosync/internal/pcap"
 )
 
 // goldenKnetDefrag rebuilds user packets from DATA fragments, keyed by sender and

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/gorosync/gorosync/wire/internal/pcap"
+	"github.com/gorosync/gorosync/internal/pcap"
 )
 
 // goldenCounts is what one pass over a capture found; every number is

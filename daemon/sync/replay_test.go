@@ -30,10 +30,10 @@ func replay(t *testing.T, path string) {
 	var rings []wire.RingID
 	byRing := map[wire.RingID][]capturedMcast{}
 	for _, m := range ms {
-		if byRing[m.ring] == nil {
-			rings = append(rings, m.ring)
+		if byRing[m.Ring] == nil {
+			rings = append(rings, m.Ring)
 		}
-		byRing[m.ring] = append(byRing[m.ring], m)
+		byRing[m.Ring] = append(byRing[m.Ring], m)
 	}
 	sort.Slice(rings, func(a, b int) bool { return rings[a].Seq < rings[b].Seq })
 
@@ -69,17 +69,17 @@ func replay(t *testing.T, path string) {
 	checked := 0
 	for _, r := range rings {
 		s := byRing[r]
-		sort.Slice(s, func(a, b int) bool { return s[a].seq < s[b].seq })
-		complete := s[0].seq == 1 && s[len(s)-1].seq == uint32(len(s))
+		sort.Slice(s, func(a, b int) bool { return s[a].Seq < s[b].Seq })
+		complete := s[0].Seq == 1 && s[len(s)-1].Seq == uint32(len(s))
 		// The members are the nodes that sent a SERVICE_BUILD on this ring.
 		var members []uint32
 		for _, m := range s {
-			p, _ := wire.DecodeTotempgPacket(m.payload, false)
+			p, _ := wire.DecodeTotempgPacket(m.Payload, false)
 			for _, c := range p.Chunks {
 				g, err := wire.DecodeGroupMessage(c, false)
 				if err == nil && g.InGroups(wire.GroupSync) {
-					if id, _ := wire.SyncMessageID(g.Payload); id == wire.SyncMsgServiceBuild && !containsID(members, m.nodeid) {
-						members = append(members, m.nodeid)
+					if id, _ := wire.SyncMessageID(g.Payload); id == wire.SyncMsgServiceBuild && !containsID(members, m.NodeID) {
+						members = append(members, m.NodeID)
 					}
 				}
 			}
@@ -107,7 +107,7 @@ func replay(t *testing.T, path string) {
 		prev = members
 		doneBefore := len(completed)
 		for _, m := range s {
-			pg.Deliver(m.nodeid, m.payload, false)
+			pg.Deliver(m.NodeID, m.Payload, false)
 		}
 		if !complete {
 			continue

@@ -159,7 +159,7 @@ func TestPackingMatchesCapture(t *testing.T) {
 		streams := map[key][]capturedMcast{}
 		var keys []key
 		for _, m := range ms {
-			k := key{m.ring, m.nodeid}
+			k := key{m.Ring, m.NodeID}
 			if streams[k] == nil {
 				keys = append(keys, k)
 			}
@@ -168,15 +168,15 @@ func TestPackingMatchesCapture(t *testing.T) {
 		compared := 0
 		for _, k := range keys {
 			s := streams[k]
-			sort.Slice(s, func(a, b int) bool { return s[a].seq < s[b].seq })
-			if s[0].seq != 1 || s[len(s)-1].seq != uint32(len(s)) {
+			sort.Slice(s, func(a, b int) bool { return s[a].Seq < s[b].Seq })
+			if s[0].Seq != 1 || s[len(s)-1].Seq != uint32(len(s)) {
 				continue // the capture missed part of this stream
 			}
 			tx, srp, _ := newNode(t, 1410)
 			rx := newReceiver(tx.log)
 			for _, m := range s {
 				var msgs [][]byte
-				rx.deliver(m.nodeid, m.payload, false, func(_ uint32, msg []byte) {
+				rx.deliver(m.NodeID, m.Payload, false, func(_ uint32, msg []byte) {
 					msgs = append(msgs, append([]byte(nil), msg...))
 				})
 				for _, msg := range msgs {
@@ -200,8 +200,8 @@ func TestPackingMatchesCapture(t *testing.T) {
 				t.Fatalf("%s ring %v node %d: %d packets, C sent %d", path, k.ring, k.nodeid, len(srp.packets), len(s))
 			}
 			for i := range s {
-				if !bytes.Equal(srp.packets[i], s[i].payload) {
-					t.Fatalf("%s ring %v node %d packet %d:\n got %x\nwant %x", path, k.ring, k.nodeid, i, srp.packets[i][:16], s[i].payload[:16])
+				if !bytes.Equal(srp.packets[i], s[i].Payload) {
+					t.Fatalf("%s ring %v node %d packet %d:\n got %x\nwant %x", path, k.ring, k.nodeid, i, srp.packets[i][:16], s[i].Payload[:16])
 				}
 				compared++
 			}

@@ -9,7 +9,7 @@ import (
 // every datagram returned lies within the input.
 func FuzzRead(f *testing.F) {
 	for _, name := range []string{"knet.pcap", "udpu.pcap"} {
-		b, err := os.ReadFile("../../testdata/" + name)
+		b, err := os.ReadFile("../../wire/testdata/" + name)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -14,7 +14,7 @@ func TestCaptures(t *testing.T) {
 		file  string
 		count int
 	}{{"knet.pcap", 270}, {"knetc.pcap", 210}, {"udpu.pcap", 242}, {"udpu2.pcap", 170}, {"udpu3.pcap", 535}} {
-		ds, err := ReadFile("../../testdata/" + c.file)
+		ds, err := ReadFile("../../wire/testdata/" + c.file)
 		if err != nil {
 			t.Fatalf("%s: %v", c.file, err)
 		}
@@ -27,7 +27,7 @@ func TestCaptures(t *testing.T) {
 			}
 		}
 	}
-	ds, _ := ReadFile("../../testdata/udpu.pcap")
+	ds, _ := ReadFile("../../wire/testdata/udpu.pcap")
 	if ds[0].Src != netip.MustParseAddrPort("10.250.77.1:47266") || ds[0].Dst != netip.MustParseAddrPort("10.250.77.2:5405") {
 		t.Errorf("udpu frame 1: %v -> %v", ds[0].Src, ds[0].Dst)
 	}
