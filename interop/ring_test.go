@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gorosync/gorosync/interop/harness"
 )
 
@@ -121,6 +123,7 @@ func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
 	checkMembersKeys(t, rc, hosts, func(obs, mem int) int { return 1 })
 	checkSrpStats(t, rc, hosts)
 	checkRingIDFiles(t, rc, hosts, ring)
+	checkSched(t, rc, hosts)
 	t.Logf("%s: formed ring %s", rc.name, ring)
 
 	// kill -9 of node 1 (the representative), then its restart.
@@ -192,10 +195,32 @@ func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
 		}
 	}
 	before = membershipCount(hosts)
+	rxBefore := srpCounter(t, hosts, "stats.srp.mcast_rx")
+	retxBefore := srpCounter(t, hosts, "stats.srp.mcast_retx")
+	loads := startCpgLoad(t, rc, hosts, ringLoss)
 	lossy.SetLoss(lossPct)
 	time.Sleep(ringLoss)
 	drops := lossy.LossDrops()
 	lossy.SetLoss(0)
+	delivered := finishCpgLoad(t, rc, loads, int(ringLoss/loadInterval))
+	rxAfter := srpCounter(t, hosts, "stats.srp.mcast_rx")
+	retxAfter := srpCounter(t, hosts, "stats.srp.mcast_retx")
+	// totempg packs several cpg messages into one MCAST, so every host
+	// counts about the same MCASTs, whatever it runs.
+	var retx, rxMax uint64
+	for _, h := range hosts {
+		retx += retxAfter[h.Name] - retxBefore[h.Name]
+		rxMax = max(rxMax, rxAfter[h.Name]-rxBefore[h.Name])
+	}
+	for i, h := range hosts {
+		if got := rxAfter[h.Name] - rxBefore[h.Name]; delivered > 0 && got < rxMax*8/10 {
+			t.Errorf("%s (%v): stats.srp.mcast_rx grew by %d, another host's by %d", h.Name, rc.impls[i], got, rxMax)
+		}
+	}
+	if delivered > 0 && retx == 0 {
+		t.Errorf("%d messages under %d%% loss and no retransmission counted", delivered, lossPct)
+	}
+	t.Logf("%s: %d cpg messages delivered on every C host, %d retransmissions", rc.name, delivered, retx)
 	if after := membershipCount(hosts); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("membership changed under %d%% loss on %s: memberships logged %v -> %v", lossPct, lossy.Name, before, after)
 	}
@@ -357,6 +382,28 @@ func checkRingIDFiles(t *testing.T, rc ringCase, hosts []*harness.Host, ring str
 		st, _ := os.Stat(p)
 		if len(b) != 8 || binary.LittleEndian.Uint64(b) != seq || st.Mode().Perm() != 0o600 {
 			t.Errorf("%s (%v): ringid file %x mode %v, want seq %x as 8 bytes, mode 0600", h.Name, rc.impls[i], b, st.Mode().Perm(), seq)
+		}
+	}
+}
+
+// checkSched: Debian's corosync runs every thread SCHED_RR at priority 99
+// (system.sched_rr defaults to yes), which keeps the token on time when
+// the host is loaded; ours must too.
+func checkSched(t *testing.T, rc ringCase, hosts []*harness.Host) {
+	t.Helper()
+	for i, h := range hosts {
+		pid := h.Corosync().Pid
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		if err != nil {
+			t.Errorf("%s (%v): %v", h.Name, rc.impls[i], err)
+			continue
+		}
+		for _, task := range tasks {
+			tid, _ := strconv.Atoi(task.Name())
+			a, err := unix.SchedGetAttr(tid, 0)
+			if err == nil && (a.Policy != unix.SCHED_RR || a.Priority != 99) {
+				t.Errorf("%s (%v): thread %d has policy %d priority %d, want SCHED_RR 99", h.Name, rc.impls[i], tid, a.Policy, a.Priority)
+			}
 		}
 	}
 }
