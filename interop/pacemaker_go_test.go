@@ -3,6 +3,7 @@
 package interop
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,12 +44,58 @@ func pacemakerOn(t *testing.T, impls ...harness.Impl) *harness.Cluster {
 	return c
 }
 
+// startDummy disables fencing and adds an ocf:pacemaker:Dummy resource
+// through node1; crm_mon -1 on every node must show it started.
+func startDummy(t *testing.T, c *harness.Cluster) {
+	h := c.Host(1)
+	h.MustRun("crm_attribute", "-n", "stonith-enabled", "-v", "false")
+	h.MustRun("cibadmin", "--create", "-o", "resources", "--xml-text",
+		`<primitive id="dummy1" class="ocf" provider="pacemaker" type="Dummy"/>`)
+	start := time.Now()
+	started := regexp.MustCompile(`dummy1\s+\(ocf:pacemaker:Dummy\):\s+Started (node\d)`)
+	for _, x := range c.Hosts {
+		for {
+			out := x.MustRun("crm_mon", "-1").Stdout
+			if m := started.FindStringSubmatch(out); m != nil {
+				if x == h {
+					t.Logf("dummy1 started on %s %v after it was added:\n%s", m[1], time.Since(start).Round(time.Millisecond), out)
+				}
+				break
+			}
+			if time.Since(start) > 40*time.Second {
+				t.Fatalf("%s: dummy1 not started 40 s after it was added:\n%s", x.Name, out)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	// The controller on the last node (ours in {C,C,Go}) must run it too.
+	last := c.Host(len(c.Hosts))
+	h.MustRun("crm_resource", "--move", "-r", "dummy1", "--node", last.Name)
+	start = time.Now()
+	for {
+		out := h.MustRun("crm_mon", "-1").Stdout
+		if m := started.FindStringSubmatch(out); m != nil && m[1] == last.Name {
+			t.Logf("dummy1 moved to %s %v after crm_resource --move", last.Name, time.Since(start).Round(time.Millisecond))
+			break
+		}
+		if time.Since(start) > 40*time.Second {
+			t.Fatalf("dummy1 not started on %s 40 s after crm_resource --move:\n%s", last.Name, out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if out := h.MustRun("crm_attribute", "-n", "stonith-enabled", "-G").Stdout; !strings.Contains(out, "value=false") {
+		t.Errorf("crm_attribute -n stonith-enabled -G: %s", out)
+	}
+}
+
 // TestPacemakerOnGo: Pacemaker on three of our nodes.
 func TestPacemakerOnGo(t *testing.T) {
-	pacemakerOn(t, harness.Go, harness.Go, harness.Go)
+	c := pacemakerOn(t, harness.Go, harness.Go, harness.Go)
+	startDummy(t, c)
 }
 
 // TestPacemakerOnCCGo: Pacemaker on two C nodes and ours.
 func TestPacemakerOnCCGo(t *testing.T) {
-	pacemakerOn(t, harness.C, harness.C, harness.Go)
+	c := pacemakerOn(t, harness.C, harness.C, harness.Go)
+	startDummy(t, c)
 }
