@@ -84,6 +84,8 @@ func (d *Daemon) newEngines() (*engines, error) {
 		}
 	}
 	nodeID := d.Config.NodeID()
+	servLog := d.Logs.Subsys("SERV")
+	loaded := func(name string, id int) { servLog.Noticef("Service engine loaded: %s [%d]", name, id) }
 
 	en.cmap = cmap.NewExec(cmap.ExecConfig{Map: d.Map, NodeID: nodeID,
 		Mcast:    func(m []byte) error { return en.mcast(m, totempg.Agreed) },
@@ -93,8 +95,10 @@ func (d *Daemon) newEngines() (*engines, error) {
 	if err := en.cmap.Start(); err != nil {
 		return nil, err
 	}
+	loaded(cmap.EngineName, cmap.ServiceID)
 
 	en.cfg = cfg.New(en.cfgConfig())
+	loaded(cfg.EngineName, cfg.ServiceID)
 
 	en.cpg = cpg.New(cpg.Config{NodeID: nodeID,
 		Mcast: func(iov ...[]byte) error {
@@ -105,6 +109,7 @@ func (d *Daemon) newEngines() (*engines, error) {
 			return en.mcast(m, totempg.Agreed)
 		},
 	})
+	loaded(cpg.ServiceName, cpg.ServiceID)
 
 	quorumLog := d.Logs.Subsys("QUORUM")
 	en.quorum = quorum.New(quorum.Options{Map: d.Map, Name: d.IPCSocketName("quorum"),
@@ -127,6 +132,7 @@ func (d *Daemon) newEngines() (*engines, error) {
 		if err != nil {
 			return nil, err
 		}
+		loaded(en.vq.Name(), en.vq.ID())
 		// votequorum_exec_add_config_notification; the writers of these
 		// keys (cmap clients, cfg reload) run inside an engine entry.
 		for _, t := range []struct {
@@ -143,6 +149,7 @@ func (d *Daemon) newEngines() (*engines, error) {
 			}
 		}
 	}
+	loaded(en.quorum.Name(), en.quorum.ID())
 	return en, nil
 }
 
