@@ -108,7 +108,12 @@ gotKeys:
 				continue gotKeys
 			}
 		}
-		got = append(got, cmapctlLine(e))
+		line := cmapctlLine(e)
+		if strings.HasPrefix(line, "runtime.services.") && (strings.Contains(line, ".tx (u64)") || strings.Contains(line, ".rx (u64)")) {
+			// The engines count their first ring's messages (engines.go).
+			line = line[:strings.LastIndex(line, "= ")] + "= 0"
+		}
+		got = append(got, line)
 	}
 	sort.Strings(want)
 	if len(want) < 60 {
