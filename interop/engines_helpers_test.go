@@ -4,6 +4,7 @@ package interop
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -64,4 +65,31 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(k)
 	return k
+}
+
+// quorumLinesSince returns the daemon's [QUORUM] lines from the last
+// "Sync members[n]" on, without timestamps and without the sync view's
+// joined/left lines (those depend on the node's own history).
+func quorumLinesSince(t *testing.T, h *harness.Host, n int) []string {
+	t.Helper()
+	b, err := os.ReadFile(h.Corosync().Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		i := strings.Index(l, "[QUORUM] ")
+		if i < 0 {
+			continue
+		}
+		l = l[i:]
+		if strings.HasPrefix(l, fmt.Sprintf("[QUORUM] Sync members[%d]:", n)) {
+			out = out[:0]
+		}
+		if strings.HasPrefix(l, "[QUORUM] Sync joined") || strings.HasPrefix(l, "[QUORUM] Sync left") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }

@@ -21,7 +21,8 @@ func TestEnginesRingCCGo(t *testing.T) {
 	c.Host(2).StartCorosync(harness.C)
 	goNode := c.Host(3)
 	goNode.StartCorosync(harness.Go)
-	cv := c.WaitQuorate(time.Now(), c.Hosts, 3, 60*time.Second)
+	start := time.Now()
+	cv := c.WaitQuorate(start, c.Hosts, 3, 60*time.Second)
 	t.Logf("all quorate on ring %s after %v", cv.RingID, cv.Elapsed.Round(time.Millisecond))
 	cNode := c.Host(1)
 
@@ -33,6 +34,21 @@ func TestEnginesRingCCGo(t *testing.T) {
 		if !q.Quorate || len(q.Members) != 3 || !strings.Contains(r.Stdout, "Total votes:      3\n") {
 			t.Errorf("%s: want quorate with 3 votes:\n%s", h.Name, r.Stdout)
 		}
+	}
+
+	// The quorum service's view of the 3-node ring, as C logs it.
+	var logC, logGo []string
+	for time.Since(start) < 10*time.Second {
+		logC, logGo = quorumLinesSince(t, cNode, 3), quorumLinesSince(t, goNode, 3)
+		if strings.Join(logC, "\n") == strings.Join(logGo, "\n") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if strings.Join(logC, "\n") != strings.Join(logGo, "\n") || len(logGo) < 3 {
+		t.Errorf("[QUORUM] lines of the 3-node sync differ.\nC node1:\n%s\nGo node3:\n%s", strings.Join(logC, "\n"), strings.Join(logGo, "\n"))
+	} else {
+		t.Logf("[QUORUM] lines of the 3-node sync, same on C and Go:\n%s", strings.Join(logGo, "\n"))
 	}
 
 	qC := quorumtoolCommon(cNode.MustRun("corosync-quorumtool", "-s").Stdout, true)

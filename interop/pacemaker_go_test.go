@@ -36,6 +36,19 @@ func pacemakerOn(t *testing.T, impls ...harness.Impl) *harness.Cluster {
 			t.Logf("crm_mon -1 on %s, %v after start:\n%s", h.Name, time.Since(start).Round(time.Millisecond), out)
 		}
 	}
+	// Pacemaker's CPG groups, listed alike by every node's cpg service.
+	cpgFirst := c.Host(1).MustRun("corosync-cpgtool").Stdout
+	for _, h := range c.Hosts[1:] {
+		if out := h.MustRun("corosync-cpgtool").Stdout; out != cpgFirst {
+			t.Errorf("corosync-cpgtool on %s:\n%s\non node1:\n%s", h.Name, out, cpgFirst)
+		}
+	}
+	for _, g := range []string{"crmd", "attrd", "stonith-ng", "cib"} {
+		if strings.Count(cpgFirst, "\n"+g+`\x00`) != 1 {
+			t.Errorf("corosync-cpgtool lacks group %s:\n%s", g, cpgFirst)
+		}
+	}
+	t.Logf("corosync-cpgtool, same on every node:\n%s", cpgFirst)
 	for _, h := range c.Hosts {
 		if d := h.Pacemaker(); d.Exited() {
 			t.Errorf("pacemakerd on %s exited: %v", h.Name, d.Err())
