@@ -228,7 +228,10 @@ func (n *Node) StepMsg(m wire.SrpMessage, frame []byte) {
 
 // Mcast queues an application message (a totempg packet) for sending with
 // the token, as totemsrp_mcast does. It returns ErrQueueFull when the queue
-// is full; the caller retries later.
+// is full; the caller retries later. While WaitingTransAck (from a new
+// configuration until TransAck) messages go to the transitional queue,
+// which is only drained while waiting: as in corosync, only sync may send
+// then.
 func (n *Node) Mcast(payload []byte, guarantee int32) error {
 	if n.stopped {
 		return ErrQueueFull

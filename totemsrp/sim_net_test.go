@@ -252,6 +252,12 @@ func (s *simNet) mcast(id uint32) {
 	binary.LittleEndian.PutUint32(payload[4:], uint32(sn.incarnation))
 	binary.LittleEndian.PutUint32(payload[8:], uint32(sn.sent+1))
 	payload = payload[:cap(payload)]
+	// Like corosync's IPC clients, the application cannot send until sync
+	// has acknowledged the configuration (messages queued while waiting go
+	// to the transitional queue, which only sync may use).
+	if sn.node.WaitingTransAck() {
+		return
+	}
 	if err := sn.node.Mcast(payload, 0); err != nil {
 		return
 	}

@@ -197,6 +197,24 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 			}
 		}
 	}
+	// Self delivery: a node alive at the end delivered everything it queued.
+	if len(errs) == 0 {
+		for _, id := range live {
+			sn := s.nodes[id]
+			got := map[uint32]bool{}
+			for _, e := range sn.hist.events {
+				if e.conf == nil && e.msg.node == id && e.msg.inc == uint32(sn.incarnation) {
+					got[e.msg.n] = true
+				}
+			}
+			for k := 1; k <= sn.sent; k++ {
+				if !got[uint32(k)] {
+					errs = append(errs, fmt.Sprintf("node %d never delivered its own m%d.%d.%d", id, id, sn.incarnation, k))
+					break
+				}
+			}
+		}
+	}
 	errs = append(errs, s.rec.check()...)
 	return errs, s.trace, s.events
 }
