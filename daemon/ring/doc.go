@@ -9,4 +9,10 @@
 // Configuration changes also update runtime.members.* in cmap and the sync
 // engine; sync completion raises totemsrp's trans ack. Anything from other
 // goroutines (force gather, stop) goes through Do.
+//
+// Service engines plug in through Config.Services: sync services that
+// replace the announce-only placeholders of daemon/sync, the exec messages
+// of totempg group "a" (Deliver, and Ring.Mcast to send), configuration
+// changes and timers on the ring's clock. Everything they are handed runs
+// on the loop.
 package ring
