@@ -216,7 +216,6 @@ func (d *Daemon) serve() int {
 		return d.exit(DoneInitServices)
 	}
 	d.eng = eng
-	defer eng.exit()
 	// Totem: transport, totemsrp, totempg and sync (daemon/ring.go).
 	stopRing, err := d.startRing()
 	if err != nil {
@@ -224,6 +223,9 @@ func (d *Daemon) serve() int {
 		return d.exit(DoneInitServices)
 	}
 	defer stopRing()
+	// The engines' exec_exit_fn run while totem still does (C unlinks
+	// the services before totempg_finalize).
+	defer eng.exit()
 	// IPC: the service engines' sockets (daemon/ipcsetup.go).
 	stopIPC, err := d.startIPC()
 	if err != nil {
