@@ -199,6 +199,11 @@ func (en *engines) enter(onLoop bool, fn func()) {
 	defer func() { en.onLoop = prev }()
 	if onLoop {
 		en.flushLocked()
+		if en.vq != nil {
+			// votequorum's timers run on the ring's clock; it must
+			// know the time before any event (votequorum/doc.go).
+			en.vq.Advance(en.now())
+		}
 	}
 	fn()
 }
@@ -324,7 +329,6 @@ func (en *engines) deliver(nodeid uint32, msg []byte, swapped bool) {
 			en.cpg.Deliver(nodeid, msg)
 		case int(wire.VotequorumService):
 			if en.vq != nil {
-				en.vq.Advance(en.now())
 				_ = en.vq.Deliver(nodeid, msg)
 			}
 		}
@@ -439,12 +443,7 @@ type lockedSync struct {
 func (l lockedSync) ID() int      { return l.s.ID() }
 func (l lockedSync) Name() string { return l.s.Name() }
 func (l lockedSync) Init(trans, members []uint32, r wire.RingID) {
-	l.en.enter(true, func() {
-		if v, ok := l.s.(*votequorum.Engine); ok {
-			v.Advance(l.en.now())
-		}
-		l.s.Init(trans, members, r)
-	})
+	l.en.enter(true, func() { l.s.Init(trans, members, r) })
 }
 func (l lockedSync) Process() (done bool) {
 	l.en.enter(true, func() { done = l.s.Process() })
