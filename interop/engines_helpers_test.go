@@ -68,8 +68,10 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // quorumLinesSince returns the daemon's [QUORUM] lines from the last
-// "Sync members[n]" on, without timestamps and without the sync view's
-// joined/left lines (those depend on the node's own history).
+// "Sync members[n]" on, without timestamps and without the lines that
+// depend on the node's own history: the sync view's joined/left and the
+// primary component line (printed when quorum is gained, which a node
+// that already had two of three votes did earlier).
 func quorumLinesSince(t *testing.T, h *harness.Host, n int) []string {
 	t.Helper()
 	b, err := os.ReadFile(h.Corosync().Out)
@@ -86,7 +88,8 @@ func quorumLinesSince(t *testing.T, h *harness.Host, n int) []string {
 		if strings.HasPrefix(l, fmt.Sprintf("[QUORUM] Sync members[%d]:", n)) {
 			out = out[:0]
 		}
-		if strings.HasPrefix(l, "[QUORUM] Sync joined") || strings.HasPrefix(l, "[QUORUM] Sync left") {
+		if strings.HasPrefix(l, "[QUORUM] Sync joined") || strings.HasPrefix(l, "[QUORUM] Sync left") ||
+			strings.HasPrefix(l, "[QUORUM] This node is within") {
 			continue
 		}
 		out = append(out, l)
