@@ -81,6 +81,9 @@ type Node struct {
 	// before this node uses it to send (TOTEM_CALLBACK_TOKEN_RECEIVED):
 	// totempg flushes its packing buffer with Mcast from here.
 	TokenReceived func()
+	// TokenSent, when set, runs after this node has passed a valid ORF token
+	// on (TOTEM_CALLBACK_TOKEN_SENT): schedwrk runs its work items there.
+	TokenSent func()
 
 	rd Ready
 }

@@ -221,3 +221,26 @@ func TestFailedToReceiveFormsSingleton(t *testing.T) {
 		t.Fatal("node 2 did not form a singleton ring after FAILED TO RECEIVE")
 	}
 }
+
+func TestTokenHooks(t *testing.T) {
+	s := pair(t)
+	n := s.nodes[2].node
+	var order []string
+	n.TokenReceived = func() {
+		order = append(order, "received")
+		// totempg flushes its packing buffer here: the message must go
+		// out with this very token.
+		if len(order) == 1 {
+			_ = n.Mcast([]byte("from-the-callback"), 0)
+		}
+	}
+	n.TokenSent = func() { order = append(order, "sent") }
+	s.mcast(1) // wakes the ring up
+	s.runUntil(s.now + 20*time.Millisecond)
+	if len(order) < 2 || order[0] != "received" || order[1] != "sent" {
+		t.Fatalf("hook order %v", order)
+	}
+	if s.sent[2][wire.SrpMcast] == 0 {
+		t.Fatal("the message queued from TokenReceived was not sent")
+	}
+}

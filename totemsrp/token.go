@@ -111,6 +111,9 @@ func (n *Node) handleOrfToken(token *wire.OrfToken) {
 				n.startTokenHoldRetransmitTimeout()
 			}
 			n.stats.tokenSent(n.now)
+			if n.TokenSent != nil {
+				n.TokenSent()
+			}
 		}
 	}
 	n.heartbeatAfterToken(forward)
