@@ -16,7 +16,7 @@ type Config struct {
 	TokenRetransmit             time.Duration // totem.token_retransmit
 	Hold                        time.Duration // totem.hold
 	Join                        time.Duration // totem.join
-	SendJoin                    time.Duration // totem.send_join: accepted, not applied (see README of the package)
+	SendJoin                    time.Duration // totem.send_join: each JOIN waits a random time below it
 	Consensus                   time.Duration // totem.consensus
 	Merge                       time.Duration // totem.merge
 	Downcheck                   time.Duration // totem.downcheck (used by the transport, carried here for completeness)

@@ -162,6 +162,7 @@ func (n *Node) gatherEnter(from gatherFrom) {
 }
 
 func (n *Node) commitEnter() {
+	n.dropPendingJoin()
 	n.oldRingStateSave()
 	n.commitTokenUpdate()
 	n.commitTokenTargetSet()
@@ -463,10 +464,11 @@ func (n *Node) membJoinMessageSend() {
 		FailedList: slices.Clone(n.failedList),
 	}
 	n.stats.MembJoinTx++
-	n.mcastFlushSend(j)
+	n.joinSend(j)
 }
 
 func (n *Node) membLeaveMessageSend() {
+	n.dropPendingJoin()
 	n.logf(LogDebug, "sending join/leave message")
 	n.failedList = setMerge(n.failedList, n.myID)
 	active := setSubtract(n.procList, []uint32{n.myID})

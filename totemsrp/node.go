@@ -77,6 +77,11 @@ type Node struct {
 	waitingTransAck   bool
 	fccRemcastCurrent uint32
 
+	// send_join: the JOIN waiting for its random delay, and the generator
+	// (xorshift, seeded by the nodeid, so runs stay reproducible).
+	pendingJoin []byte
+	joinRand    uint64
+
 	// TokenReceived, when set, runs each time a valid ORF token arrives and
 	// before this node uses it to send (TOTEM_CALLBACK_TOKEN_RECEIVED):
 	// totempg flushes its packing buffer with Mcast from here.
@@ -110,6 +115,7 @@ func New(cfg Config, storedRingSeq uint64) (*Node, error) {
 		regularSQ:       newSortQueue(0),
 		recoverySQ:      newSortQueue(0),
 		queueMax:        cfg.messageQueueMax(),
+		joinRand:        uint64(cfg.NodeID)*0x9E3779B97F4A7C15 | 1,
 	}
 	n.ringID = wire.RingID{Rep: n.myID, Seq: StartRingSeq(storedRingSeq)}
 	n.tokenRingIDSeq = n.ringID.Seq
@@ -380,6 +386,8 @@ func (n *Node) fireTimer(id timerID) {
 		n.gatherJoinTimeout()
 	case timerGatherConsensus:
 		n.consensusTimeoutExpired()
+	case timerSendJoin:
+		n.sendPendingJoin()
 	case timerHeartbeat:
 		n.logf(LogDebug, "HeartBeat Timer expired Invoking token loss mechanism in state %d ", int(n.state))
 		n.orfTokenTimeout()
@@ -391,6 +399,41 @@ func (n *Node) fireTimer(id timerID) {
 func (n *Node) mcastFlushSend(m wire.SrpMessage) {
 	m.SrpHdr().TargetNodeID = 0
 	n.rd.Frames = append(n.rd.Frames, Frame{To: 0, Type: m.SrpHdr().Type, Data: m.Append(nil)})
+}
+
+// joinSend multicasts a JOIN, after a random delay below send_join when it
+// is set. C sleeps the whole process (usleep(random() % send_join)), so its
+// JOIN always reflects the state it sends in; here only the JOIN waits, so
+// a newer JOIN replaces a waiting one and leaving GATHER drops it (a stale
+// JOIN of our own naming us failed would make us fail ourselves).
+func (n *Node) joinSend(j *wire.MembJoin) {
+	if n.cfg.SendJoin <= 0 || n.stopped {
+		n.mcastFlushSend(j)
+		return
+	}
+	frame := j.Append(nil)
+	if n.pendingJoin != nil {
+		n.pendingJoin = frame
+		return
+	}
+	n.joinRand ^= n.joinRand << 13
+	n.joinRand ^= n.joinRand >> 7
+	n.joinRand ^= n.joinRand << 17
+	delay := time.Duration(n.joinRand%uint64(n.cfg.SendJoin/time.Microsecond)) * time.Microsecond
+	n.pendingJoin = frame
+	n.timers.start(timerSendJoin, n.now, delay)
+}
+
+func (n *Node) dropPendingJoin() {
+	n.pendingJoin = nil
+	n.timers.cancel(timerSendJoin)
+}
+
+func (n *Node) sendPendingJoin() {
+	if n.pendingJoin != nil {
+		n.rd.Frames = append(n.rd.Frames, Frame{To: 0, Type: wire.SrpMembJoin, Data: n.pendingJoin})
+		n.pendingJoin = nil
+	}
 }
 
 func (n *Node) mcastNoflushSend(frame []byte) {

@@ -244,3 +244,22 @@ func TestTokenHooks(t *testing.T) {
 		t.Fatal("the message queued from TokenReceived was not sent")
 	}
 }
+
+func TestSendJoinDelaysJoins(t *testing.T) {
+	c := Defaults(1, 2)
+	c.SendJoin = 40 * time.Millisecond
+	n, _ := New(c, 0)
+	n.Start(0)
+	if rd := n.Ready(); len(rd.Frames) != 0 {
+		t.Fatalf("JOIN sent at once with send_join: %d frames", len(rd.Frames))
+	}
+	d, ok := n.NextDeadline()
+	if !ok || d >= 40*time.Millisecond {
+		t.Fatalf("send_join deadline %v %v", d, ok)
+	}
+	n.Tick(d)
+	rd := n.Ready()
+	if len(rd.Frames) != 1 || rd.Frames[0].Type != wire.SrpMembJoin {
+		t.Fatalf("after the delay: %+v", rd.Frames)
+	}
+}

@@ -53,6 +53,10 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 	if r.Intn(4) == 0 {
 		token = 3 * time.Second
 	}
+	var sendJoin time.Duration
+	if r.Intn(7) == 0 {
+		sendJoin = time.Duration(10+r.Intn(70)) * time.Millisecond
+	}
 	sc := scenario{nodes: ids, token: token, faultUntil: time.Duration(1000+r.Intn(8000)) * time.Millisecond}
 	cfg := func(id uint32) Config {
 		c := Defaults(id, len(ids))
@@ -61,6 +65,7 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 		// Low enough that a member cut off from the multicasts of another
 		// gives up within a run (C: 2500 rotations).
 		c.FailRecvConst = 50
+		c.SendJoin = sendJoin
 		c.Debug = trace
 		return c
 	}
@@ -71,7 +76,7 @@ func runSimSeed(seed int64, trace bool) (errs []string, transcript []string, eve
 
 	s := newSimNet(seed, ids, cfg)
 	s.tracing = trace
-	s.logf("seed %d: nodes %v token %v faults until %v settle %v", seed, ids, c0.Token, sc.faultUntil, sc.settle)
+	s.logf("seed %d: nodes %v token %v send_join %v faults until %v settle %v", seed, ids, c0.Token, sendJoin, sc.faultUntil, sc.settle)
 
 	for _, id := range ids {
 		id := id

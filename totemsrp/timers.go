@@ -16,6 +16,7 @@ const (
 	timerGatherJoin
 	timerGatherConsensus
 	timerHeartbeat
+	timerSendJoin
 	numTimers
 )
 
