@@ -202,7 +202,7 @@ func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
 	time.Sleep(ringLoss)
 	drops := lossy.LossDrops()
 	lossy.SetLoss(0)
-	delivered := finishCpgLoad(t, rc, loads, int(ringLoss/loadInterval))
+	delivered := finishCpgLoad(t, loads, int(ringLoss/loadInterval))
 	rxAfter := srpCounter(t, hosts, "stats.srp.mcast_rx")
 	retxAfter := srpCounter(t, hosts, "stats.srp.mcast_retx")
 	// totempg packs several cpg messages into one MCAST, so every host
@@ -220,7 +220,7 @@ func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
 	if delivered > 0 && retx == 0 {
 		t.Errorf("%d messages under %d%% loss and no retransmission counted", delivered, lossPct)
 	}
-	t.Logf("%s: %d cpg messages delivered on every C host, %d retransmissions", rc.name, delivered, retx)
+	t.Logf("%s: %d cpg messages delivered on every host, %d retransmissions", rc.name, delivered, retx)
 	if after := membershipCount(hosts); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("membership changed under %d%% loss on %s: memberships logged %v -> %v", lossPct, lossy.Name, before, after)
 	}
