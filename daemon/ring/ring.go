@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	gosync "sync"
 	"time"
 
 	"github.com/gorosync/gorosync/daemon/icmap"
@@ -76,10 +77,12 @@ type Ring struct {
 	mainGroup *totempg.Instance
 	log       LogFunc
 
-	t0   time.Time
-	cmds chan func()
-	stop chan struct{}
-	done chan struct{}
+	t0        time.Time
+	startOnce gosync.Once
+	stopOnce  gosync.Once
+	cmds      chan func()
+	stop      chan struct{}
+	done      chan struct{}
 
 	fatal error
 }
@@ -179,8 +182,10 @@ func (r *Ring) Now() time.Duration { return r.now() }
 // Start runs the event loop in its own goroutine: the interface is up, the
 // node enters GATHER.
 func (r *Ring) Start() {
-	r.t0 = time.Now()
-	go r.loop()
+	r.startOnce.Do(func() {
+		r.t0 = time.Now()
+		go r.loop()
+	})
 }
 
 // Do runs f on the event loop (where the node may be touched) and waits for
@@ -206,11 +211,12 @@ func (r *Ring) ForceGather() { r.Do(func(n *totemsrp.Node) { n.ForceGather() }) 
 // Stop sends the LEAVE message (totemsrp_finalize), lets it reach the
 // network and closes the transport. It is safe to call more than once.
 func (r *Ring) Stop() error {
-	select {
-	case <-r.stop:
-	default:
-		close(r.stop)
-	}
+	// A ring never started has no loop to stop: just release the transport.
+	r.startOnce.Do(func() {
+		r.tr.Close()
+		close(r.done)
+	})
+	r.stopOnce.Do(func() { close(r.stop) })
 	<-r.done
 	return r.fatal
 }

@@ -253,3 +253,27 @@ func TestRingSeqFile(t *testing.T) {
 		t.Fatalf("missing state dir: %v", err)
 	}
 }
+
+func TestStopWithoutStart(t *testing.T) {
+	tr := transport.NewMemNetwork().Join(1, 1500, 8)
+	r, err := New(Config{SRP: fastSRP(1), Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 2)
+	go func() { done <- r.Stop() }()
+	go func() { done <- r.Stop() }()
+	for i := 0; i < 2; i++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Stop of a ring never started did not return")
+		}
+	}
+	if r.Do(func(*totemsrp.Node) {}) {
+		t.Error("Do ran on a stopped ring")
+	}
+}
