@@ -42,6 +42,10 @@ type engines struct {
 	queued []queuedMcast
 
 	syncing    atomic.Bool
+	critical   atomic.Bool // totem's queue is TOTEM_Q_LEVEL_CRITICAL
+	node       atomic.Pointer[totemsrp.Node]
+	queueCap   int   // loop only: the largest free room seen (the empty queue)
+	cpgFC      int32 // loop only: the flow control level cpg clients have
 	members    atomic.Pointer[[]uint32]
 	cpgPending bool // guarded by mu: cpg has PROCLEAVEs waiting for room
 
@@ -302,6 +306,51 @@ func (en *engines) ringServices() ring.Services {
 // attach is called once the ring exists, before it starts.
 func (en *engines) attach(r *ring.Ring) { en.ring.Store(r) }
 
+// started is called once the ring's loop runs (not from the loop): the
+// loop-side hooks may then read totem's queue room.
+func (en *engines) started(r *ring.Ring) {
+	r.Do(func(n *totemsrp.Node) { en.node.Store(n) })
+}
+
+// checkQueueLevel is totempg's check_q_level as far as flow control goes:
+// CRITICAL from 75 % of the new-message queue used until it is below
+// 70 %. Loop only.
+func (en *engines) checkQueueLevel() {
+	n := en.node.Load()
+	if n == nil {
+		return
+	}
+	avail := n.Avail()
+	if avail > en.queueCap {
+		en.queueCap = avail
+	}
+	if en.queueCap == 0 {
+		return
+	}
+	used := 100 - avail*100/en.queueCap
+	switch {
+	case used >= 75:
+		en.critical.Store(true)
+	case used < 70:
+		en.critical.Store(false)
+	}
+	en.updateCpgFlowControl()
+}
+
+// updateCpgFlowControl is cs_ipcs_check_for_flow_control for cpg's
+// connections: QB_IPCS_RATE_OFF_2 while sync runs or totem's queue is
+// critical, so libcpg stops sending MCASTs it would otherwise lose.
+func (en *engines) updateCpgFlowControl() {
+	level := int32(0)
+	if en.syncing.Load() || en.critical.Load() {
+		level = 2
+	}
+	if level != en.cpgFC {
+		en.cpgFC = level
+		en.setCpgFlowControl(level)
+	}
+}
+
 // deliver is main.c's deliver_fn: group "a" messages go to the engine of
 // the service in their header.
 func (en *engines) deliver(nodeid uint32, msg []byte, swapped bool) {
@@ -351,13 +400,13 @@ func (en *engines) confChg(c totempg.ConfChg) {
 		en.members.Store(&m)
 	}
 	en.syncing.Store(true)
-	en.setCpgFlowControl(2)
+	en.updateCpgFlowControl()
 }
 
 // syncCompleted is corosync_sync_completed's part for the engines.
 func (en *engines) syncCompleted() {
 	en.syncing.Store(false)
-	en.setCpgFlowControl(0)
+	en.updateCpgFlowControl()
 }
 
 // setCpgFlowControl is cs_ipcs_check_for_flow_control for cpg's
@@ -375,6 +424,7 @@ func (en *engines) setCpgFlowControl(level int32) {
 func (en *engines) nextDeadline() (time.Duration, bool) {
 	var dl time.Duration
 	ok := false
+	en.checkQueueLevel()
 	en.enter(true, func() {
 		if en.vq != nil {
 			dl, ok = en.vq.NextDeadline()
@@ -382,7 +432,7 @@ func (en *engines) nextDeadline() (time.Duration, bool) {
 		en.qmu.Lock()
 		waiting := len(en.queued) > 0
 		en.qmu.Unlock()
-		if waiting || en.cpgPending {
+		if waiting || en.cpgPending || en.critical.Load() {
 			if r := en.now() + retryInterval; !ok || r < dl {
 				dl, ok = r, true
 			}
@@ -400,8 +450,9 @@ func (en *engines) advance(now time.Duration) {
 	})
 }
 
-// busy is ipc.Config.Busy (corosync_sending_allowed's sync half).
-func (en *engines) busy() bool { return en.syncing.Load() }
+// busy is ipc.Config.Busy (corosync_sending_allowed: sync in progress or
+// no room in totem's queue).
+func (en *engines) busy() bool { return en.syncing.Load() || en.critical.Load() }
 
 // registerIPC opens the engines' sockets (cmap's is opened by startIPC).
 func (en *engines) registerIPC(srv *ipc.Server) error {
