@@ -91,6 +91,7 @@ func (d *Daemon) startRing() (stop func(), err error) {
 				current.Store(r)
 				d.eng.attach(r)
 				r.Start()
+				d.eng.started(r)
 				go func() {
 					<-r.Done()
 					switch err := r.Err(); {
