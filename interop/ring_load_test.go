@@ -5,14 +5,12 @@ package interop
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -29,36 +27,24 @@ const (
 	loadGroup    = "grload"
 )
 
-var (
-	cpgloadOnce gosync.Once
-	cpgloadBin  string
-	cpgloadErr  error
-)
-
+// buildCpgload compiles cpgload into a directory of t's that every host
+// can read.
 func buildCpgload(t *testing.T) string {
 	t.Helper()
-	cpgloadOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "grcpgload")
-		if err != nil {
-			cpgloadErr = err
-			return
-		}
-		os.Chmod(dir, 0o755)
-		cpgloadBin = filepath.Join(dir, "cpgload")
-		flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libcpg").Output()
-		if err != nil {
-			cpgloadErr = fmt.Errorf("pkg-config libcpg (libcpg-dev is required): %v", err)
-			return
-		}
-		args := append([]string{"-O2", "-Wall", "-Werror", "-o", cpgloadBin, "testdata/cpgload.c"}, strings.Fields(string(flags))...)
-		if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-			cpgloadErr = fmt.Errorf("gcc: %v\n%s", err, out)
-		}
-	})
-	if cpgloadErr != nil {
-		t.Fatal(cpgloadErr)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	return cpgloadBin
+	bin := filepath.Join(dir, "cpgload")
+	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libcpg").Output()
+	if err != nil {
+		t.Fatalf("pkg-config libcpg (libcpg-dev is required): %v", err)
+	}
+	args := append([]string{"-O2", "-Wall", "-Werror", "-o", bin, "testdata/cpgload.c"}, strings.Fields(string(flags))...)
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	return bin
 }
 
 type cpgLoad struct {
@@ -71,9 +57,8 @@ type cpgLoad struct {
 }
 
 // startCpgLoad runs cpgload on every host for about d.
-func startCpgLoad(t *testing.T, rc ringCase, hosts []*harness.Host, d time.Duration) []*cpgLoad {
+func startCpgLoad(t *testing.T, rc ringCase, hosts []*harness.Host, d time.Duration, bin string) []*cpgLoad {
 	t.Helper()
-	bin := buildCpgload(t)
 	count := int(d / loadInterval)
 	var loads []*cpgLoad
 	members := len(hosts)

@@ -84,6 +84,7 @@ func (r *ringTimes) add(cs, what string, d time.Duration) {
 func TestRingMixed(t *testing.T) {
 	times := &ringTimes{rows: map[string][]string{}}
 	start := time.Now()
+	cpgload := buildCpgload(t)
 	// t.Parallel would run only GOMAXPROCS (2 in CI) clusters at a time;
 	// the clusters mostly sleep, so every case gets its own goroutine
 	// (t.Run may be called from several at once).
@@ -92,7 +93,7 @@ func TestRingMixed(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t.Run(rc.name, func(t *testing.T) { runRingCase(t, rc, times) })
+			t.Run(rc.name, func(t *testing.T) { runRingCase(t, rc, times, cpgload) })
 		}()
 	}
 	wg.Wait()
@@ -108,7 +109,7 @@ func TestRingMixed(t *testing.T) {
 	}
 }
 
-func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
+func runRingCase(t *testing.T, rc ringCase, times *ringTimes, cpgload string) {
 	c := harness.New(t, len(rc.impls), harness.Config{Transport: rc.tr, Token: ringToken, NamePrefix: "gr"})
 	hosts := c.Hosts
 	bound := tokenPlusConsensus(len(hosts)) + 2*time.Second
@@ -197,7 +198,7 @@ func runRingCase(t *testing.T, rc ringCase, times *ringTimes) {
 	before = membershipCount(hosts)
 	rxBefore := srpCounter(t, hosts, "stats.srp.mcast_rx")
 	retxBefore := srpCounter(t, hosts, "stats.srp.mcast_retx")
-	loads := startCpgLoad(t, rc, hosts, ringLoss)
+	loads := startCpgLoad(t, rc, hosts, ringLoss, cpgload)
 	lossy.SetLoss(lossPct)
 	time.Sleep(ringLoss)
 	drops := lossy.LossDrops()
