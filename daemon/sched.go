@@ -25,19 +25,30 @@ func setScheduler(m *icmap.Map, log *logsys.Logger) {
 	if v, err := m.GetString("system.sched_rr"); err == nil && v == "no" {
 		return
 	}
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		log.Warningf("Could not set SCHED_RR at priority %d: %s (%d)", rrPriority, strerror(err), errnoOf(err))
-		return
-	}
 	attr := unix.SchedAttr{Size: uint32(unsafe.Sizeof(unix.SchedAttr{})), Policy: unix.SCHED_RR, Priority: rrPriority}
-	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
+	// A thread not yet switched may start another one while we go through
+	// the list: list again until a pass finds no thread left to switch.
+	done := map[int]bool{}
+	for pass := 0; pass < 10; pass++ {
+		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
-			continue
-		}
-		if err := unix.SchedSetAttr(tid, &attr, 0); err != nil && err != unix.ESRCH {
 			log.Warningf("Could not set SCHED_RR at priority %d: %s (%d)", rrPriority, strerror(err), errnoOf(err))
+			return
+		}
+		fresh := false
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			fresh = true
+			done[tid] = true
+			if err := unix.SchedSetAttr(tid, &attr, 0); err != nil && err != unix.ESRCH {
+				log.Warningf("Could not set SCHED_RR at priority %d: %s (%d)", rrPriority, strerror(err), errnoOf(err))
+				return
+			}
+		}
+		if !fresh {
 			return
 		}
 	}
