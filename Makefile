@@ -47,5 +47,11 @@ interop: build
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# CPG throughput/latency of all-C, all-Go and mixed 3-node udpu rings in
+# network namespaces (root; about 2 minutes). Not part of `make test`.
+.PHONY: bench-cpg
+bench-cpg: build
+	./bin/cpgbench -duration 3s -o bin/bench-cpg.md
+
 clean:
 	rm -rf bin interop.log
