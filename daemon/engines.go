@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gorosync/gorosync/confparse"
 	"github.com/gorosync/gorosync/daemon/cfg"
 	"github.com/gorosync/gorosync/daemon/cmap"
 	"github.com/gorosync/gorosync/daemon/cpg"
@@ -47,7 +48,8 @@ type engines struct {
 	queueCap   int   // loop only: the largest free room seen (the empty queue)
 	cpgFC      int32 // loop only: the flow control level cpg clients have
 	members    atomic.Pointer[[]uint32]
-	cpgPending bool // guarded by mu: cpg has PROCLEAVEs waiting for room
+	conf       atomic.Pointer[confparse.Config] // the running config; a reload swaps it (reload.go)
+	cpgPending bool                             // guarded by mu: cpg has PROCLEAVEs waiting for room
 
 	srv atomic.Pointer[ipc.Server]
 
@@ -165,10 +167,11 @@ func (en *engines) cfgConfig() cfg.Config {
 		ipv6 = true
 	}
 	cfgLog := d.Logs.Subsys("CFG")
+	en.conf.Store(d.Config)
 	node := &cfg.UDPNode{
 		NodeID:  d.Config.NodeID(),
 		Members: func() []uint32 { return *en.members.Load() },
-		Nodes:   d.Config.Nodes,
+		Nodes:   func() []confparse.Node { return en.conf.Load().Nodes() },
 		NetMTU:  func() int { return cfg.UDPNetMTU(int(d.Config.Totem().NetMTU), ipv6) },
 		Send:    func(m []byte) error { return en.mcast(m, totempg.Safe) },
 	}
@@ -186,6 +189,7 @@ func (en *engines) cfgConfig() cfg.Config {
 			}
 		},
 		Reopen:     d.Logs.Reopen,
+		ApplyTotem: en.applyTotem,
 		Log:        cfgLog.Logf,
 		SocketName: d.IPCSocketName(cfg.Name),
 		AfterFunc: func(dur time.Duration, f func()) func() bool {

@@ -161,6 +161,19 @@ func srpConfig(cfg *confparse.Config) totemsrp.Config {
 	return c
 }
 
+// transportMembers are the nodelist's link 0 addresses, the members a
+// udpu transport sends to.
+func transportMembers(cfg *confparse.Config) []transport.Member {
+	var members []transport.Member
+	for _, n := range cfg.Nodes() {
+		if n.Addrs[0] == nil {
+			continue
+		}
+		members = append(members, transport.Member{NodeID: n.NodeID, Addrs: []netip.Addr{toAddr(n.Addrs[0])}})
+	}
+	return members
+}
+
 func toAddr(ip net.IP) netip.Addr {
 	a, _ := netip.AddrFromSlice(ip)
 	return a.Unmap()
@@ -175,13 +188,7 @@ func (d *Daemon) transportOpener(cfg *confparse.Config, log *logsys.Logger) (fun
 		return nil, fmt.Errorf("no totem interface configured")
 	}
 	l0 := links[0]
-	var members []transport.Member
-	for _, n := range cfg.Nodes() {
-		if n.Addrs[0] == nil {
-			continue
-		}
-		members = append(members, transport.Member{NodeID: n.NodeID, Addrs: []netip.Addr{toAddr(n.Addrs[0])}})
-	}
+	members := transportMembers(cfg)
 	netMTU := int(tot.NetMTU)
 	if netMTU == 0 {
 		netMTU = 1500
