@@ -5,6 +5,7 @@ package interop
 import (
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,6 +58,8 @@ func pacemakerOn(t *testing.T, impls ...harness.Impl) *harness.Cluster {
 	return c
 }
 
+var dummyStarted = regexp.MustCompile(`dummy1\s+\(ocf:pacemaker:Dummy\):\s+Started (node\d)`)
+
 // startDummy disables fencing and adds an ocf:pacemaker:Dummy resource
 // through node1; crm_mon -1 on every node must show it started.
 func startDummy(t *testing.T, c *harness.Cluster) {
@@ -65,7 +68,7 @@ func startDummy(t *testing.T, c *harness.Cluster) {
 	h.MustRun("cibadmin", "--create", "-o", "resources", "--xml-text",
 		`<primitive id="dummy1" class="ocf" provider="pacemaker" type="Dummy"/>`)
 	start := time.Now()
-	started := regexp.MustCompile(`dummy1\s+\(ocf:pacemaker:Dummy\):\s+Started (node\d)`)
+	started := dummyStarted
 	for _, x := range c.Hosts {
 		for {
 			out := x.MustRun("crm_mon", "-1").Stdout
@@ -101,10 +104,63 @@ func startDummy(t *testing.T, c *harness.Cluster) {
 	}
 }
 
-// TestPacemakerOnGo: Pacemaker on three of our nodes.
+// recoverDummy kills the node that runs dummy1 the hard way (kill -9 of its
+// corosync and its pacemakerd, by PID): with fencing off, the two survivors
+// keep quorum and Pacemaker must start dummy1 on one of them.
+func recoverDummy(t *testing.T, c *harness.Cluster) {
+	m := dummyStarted.FindStringSubmatch(c.Host(1).MustRun("crm_mon", "-1").Stdout)
+	if m == nil {
+		t.Fatalf("dummy1 not started before the kill")
+	}
+	var victim *harness.Host
+	for _, h := range c.Hosts {
+		if h.Name == m[1] {
+			victim = h
+		}
+	}
+	killed := victim.KillCorosync()
+	pm := victim.Pacemaker()
+	if err := pm.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9 pacemakerd pid %d on %s: %v", pm.Pid, victim.Name, err)
+	}
+	if !pm.WaitExit(10 * time.Second) {
+		t.Fatalf("pacemakerd pid %d on %s survived SIGKILL", pm.Pid, victim.Name)
+	}
+	t.Logf("killed corosync and pacemakerd (pid %d) on %s, which ran dummy1", pm.Pid, victim.Name)
+	survivors := c.Others(victim)
+	for _, h := range survivors {
+		for {
+			out := h.MustRun("crm_mon", "-1").Stdout
+			m := dummyStarted.FindStringSubmatch(out)
+			if m != nil && m[1] != victim.Name && strings.Contains(out, "partition with quorum") &&
+				regexp.MustCompile(`(?m)OFFLINE:.*\b`+victim.Name+`\b`).MatchString(out) {
+				if h == survivors[0] {
+					t.Logf("dummy1 recovered on %s %v after the kill; crm_mon -1 on %s:\n%s", m[1], time.Since(killed).Round(time.Millisecond), h.Name, out)
+				}
+				break
+			}
+			if time.Since(killed) > 40*time.Second {
+				t.Fatalf("%s: dummy1 not recovered 40 s after %s was killed:\n%s", h.Name, victim.Name, out)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+}
+
+// TestPacemakerOnGo: Pacemaker on three of our nodes, including recovery
+// of the resource when its node dies.
 func TestPacemakerOnGo(t *testing.T) {
 	c := pacemakerOn(t, harness.Go, harness.Go, harness.Go)
 	startDummy(t, c)
+	recoverDummy(t, c)
+}
+
+// TestPacemakerOnCGoGo: Pacemaker on one C node and two of ours; dummy1
+// moves to a Go node, which then dies.
+func TestPacemakerOnCGoGo(t *testing.T) {
+	c := pacemakerOn(t, harness.C, harness.Go, harness.Go)
+	startDummy(t, c)
+	recoverDummy(t, c)
 }
 
 // TestPacemakerOnCCGo: Pacemaker on two C nodes and ours.
