@@ -98,7 +98,7 @@ func parseHelper(out []byte) (helperResult, error) {
 
 // runCell runs the helper on every host of c: the last host sends (or all
 // do when cs.senders is 3), all receive. RSS is sampled every 50 ms.
-func runCell(ctx context.Context, c *harness.Cluster, helper, group string, cs cellSpec, dur time.Duration) (Result, error) {
+func runCell(ctx context.Context, c *harness.Cluster, helper, group string, cs cellSpec, dur time.Duration, impls []harness.Impl, perfDir string) (Result, error) {
 	res := Result{Size: cs.size, Senders: cs.senders}
 	var pids []int
 	for _, h := range c.Hosts {
@@ -134,7 +134,22 @@ func runCell(ctx context.Context, c *harness.Cluster, helper, group string, cs c
 		}
 	}()
 
-	cctx, cancel := context.WithTimeout(ctx, dur+90*time.Second)
+	if perfDir != "" {
+		for i, h := range c.Hosts {
+			if impls[i] != harness.Go {
+				continue
+			}
+			// perf runs in the root namespaces; the daemon's PID is global.
+			out := filepath.Join(perfDir, fmt.Sprintf("%s-%d-%d-%s.data", group, cs.size, cs.senders, h.Name))
+			pc := exec.CommandContext(ctx, "perf", "record", "-F", "499", "-g", "-o", out, "-p", strconv.Itoa(pids[i]),
+				"--", "sleep", strconv.FormatFloat(dur.Seconds(), 'f', 1, 64))
+			if err := pc.Start(); err != nil {
+				return res, fmt.Errorf("perf: %w", err)
+			}
+			defer pc.Wait()
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, dur+30*time.Second)
 	defer cancel()
 	type run struct {
 		cmd       *exec.Cmd

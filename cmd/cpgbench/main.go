@@ -47,6 +47,7 @@ func main() {
 	sizesFlag := flag.String("sizes", "100,1024,10240", "message sizes in bytes (each >= 16)")
 	ringsFlag := flag.String("rings", "C,Go,mixed", "rings to run: C, Go, mixed")
 	out := flag.String("o", "", "also write the Markdown table to this file")
+	perfDir := flag.String("perf", "", "record `perf` profiles of every Go daemon, one per cell, into this directory")
 	flag.Parse()
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
 
@@ -92,7 +93,7 @@ func main() {
 	var results []Result
 	var failures []string
 	for _, rs := range rings {
-		res, err := runRing(ctx, rs, helper, cells, *dur)
+		res, err := runRing(ctx, rs, helper, cells, *dur, *perfDir)
 		results = append(results, res...)
 		if err != nil {
 			failures = append(failures, fmt.Sprintf("ring %s: %v", rs.name, err))
@@ -126,7 +127,7 @@ func main() {
 // runRing builds one 3-node cluster, runs every cell on it and tears it
 // down. The results of the cells that finished are returned even when a
 // later one fails.
-func runRing(ctx context.Context, rs ringSpec, helper string, cells []cellSpec, dur time.Duration) (res []Result, err error) {
+func runRing(ctx context.Context, rs ringSpec, helper string, cells []cellSpec, dur time.Duration, perfDir string) (res []Result, err error) {
 	r := &runner{name: "cpgbench-" + rs.name}
 	defer r.cleanup()
 	defer func() {
@@ -148,11 +149,17 @@ func runRing(ctx context.Context, rs ringSpec, helper string, cells []cellSpec, 
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		out, err := runCell(ctx, c, helper, fmt.Sprintf("cpgbench%d", i), cs, dur)
-		if err != nil {
-			return res, fmt.Errorf("%d B, %d senders: %w", cs.size, cs.senders, err)
-		}
+		out, err := runCell(ctx, c, helper, fmt.Sprintf("cpgbench%d", i), cs, dur, rs.impls, perfDir)
 		out.Ring = rs.name
+		if err != nil {
+			// Marks the run failed, so the harness's teardown prints the
+			// tail of every daemon's log. The ring itself is usually fine
+			// (a client lost), so the other cells still run.
+			r.Errorf("ring %s, %d B, %d senders: %v", rs.name, cs.size, cs.senders, err)
+			out.Err = err.Error()
+			res = append(res, out)
+			continue
+		}
 		log.Printf("ring %s, %d B, %d senders: %.0f msgs/s, %.2f MB/s, p50 %v, p99 %v, RSS %d KiB, CPU %.2f s",
 			rs.name, cs.size, cs.senders, out.MsgsPerSec, out.MBPerSec, out.P50, out.P99, out.RSSMaxKB, out.CPUSec)
 		res = append(res, out)

@@ -42,6 +42,7 @@ type Result struct {
 	P50, P99   time.Duration
 	RSSMaxKB   int64   // largest VmRSS of any daemon of the ring during the cell
 	CPUSec     float64 // user+system seconds of all the ring's daemons during the cell
+	Err        string  // why the cell failed; its figures are then meaningless
 }
 
 func (r Result) key() string { return fmt.Sprintf("%d/%d", r.Size, r.Senders) }
@@ -65,6 +66,10 @@ func Table(results []Result) string {
 	b.WriteString("| ring | size B | senders | msgs/s | MB/s | p50 ms | p99 ms | RSS max MiB | CPU s |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
+		if r.Err != "" {
+			fmt.Fprintf(&b, "| %s | %d | %d | FAILED | | | | | |\n", r.Ring, r.Size, r.Senders)
+			continue
+		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %.0f | %.2f | %s | %s | %.1f | %.2f |\n",
 			r.Ring, r.Size, r.Senders, r.MsgsPerSec, r.MBPerSec, fmtDur(r.P50), fmtDur(r.P99),
 			float64(r.RSSMaxKB)/1024, r.CPUSec)
@@ -72,6 +77,9 @@ func Table(results []Result) string {
 	byRing := map[string]map[string]Result{}
 	var keys []string
 	for _, r := range results {
+		if r.Err != "" {
+			continue
+		}
 		if byRing[r.Ring] == nil {
 			byRing[r.Ring] = map[string]Result{}
 		}
