@@ -39,6 +39,10 @@ func (d *Daemon) startIPC() (func(), error) {
 		Logf:      ipcLog.Debugf,
 		Busy:      d.eng.busy,
 		Exec:      d.eng.exec,
+		// C corosync queues dispatch events without bound; cpg drops a
+		// client whose queue overflows (daemon/cpg/exec.go). The default
+		// 4096 did overflow with three 1 KB senders (cmd/cpgbench).
+		EventQueueLen: 1 << 17,
 	})
 	cmapLog := d.Logs.Subsys("CMAP")
 	eng := cmap.New(cmap.Config{Map: d.Map, Stats: d.Stats, Logf: cmapLog.Debugf,
