@@ -1,0 +1,137 @@
+// Command cpgcheck is a CPG order checker in the manner of corosync's
+// cpghum/cpgverify: it joins a group, multicasts numbered, checksummed
+// messages of varying sizes and logs every configuration change and
+// delivery (format in package evs) for evs.Verify to judge, while the test
+// around it kills, restarts and partitions nodes. It speaks libcpg's
+// protocol through our Go client, to our daemon or C corosync alike.
+//
+// Usage: cpgcheck [-group G] [-interval D] [-max N] -until T -exit T
+//
+// It sends until the Unix time -until (ms) or -max messages, then only
+// delivers until -exit, prints "S sent" and "E" and exits 0. If its daemon
+// goes away it prints "X reason" and exits 1.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/gorosync/gorosync/cmd/cpgcheck/evs"
+	"github.com/gorosync/gorosync/daemon/cpg"
+	"github.com/gorosync/gorosync/wire"
+)
+
+func main() {
+	group := flag.String("group", "cpgcheck", "cpg group")
+	interval := flag.Duration("interval", 20*time.Millisecond, "time between sends")
+	max := flag.Uint64("max", 100000, "messages to send at most")
+	until := flag.Int64("until", 0, "stop sending at this Unix time (ms)")
+	exit := flag.Int64("exit", 0, "exit at this Unix time (ms)")
+	flag.Parse()
+	if *until == 0 || *exit < *until {
+		fmt.Fprintln(os.Stderr, "cpgcheck: -until and -exit (>= -until) are required")
+		os.Exit(2)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	err := run(out, *group, *interval, *max, time.UnixMilli(*until), time.UnixMilli(*exit))
+	if err != nil {
+		fmt.Fprintf(out, "X %v\n", err)
+	}
+	out.Flush()
+	if err != nil {
+		os.Exit(1)
+	}
+}
+
+func run(out *bufio.Writer, group string, interval time.Duration, maxMsgs uint64, until, exit time.Time) error {
+	var c *cpg.Client
+	var err error
+	for range 100 {
+		if c, err = cpg.Dial("cpg", 0); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("dial: %w", err)
+	}
+	defer c.Close()
+	nodeid, err := c.LocalGet()
+	if err != nil {
+		return fmt.Errorf("local_get: %w", err)
+	}
+	self := evs.Proc{NodeID: nodeid, PID: uint32(os.Getpid())}
+	fmt.Fprintf(out, "P %d %d\n", self.NodeID, self.PID)
+	if err := c.Join(group); err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	rng := rand.New(rand.NewPCG(uint64(self.NodeID), uint64(self.PID)))
+	var sent uint64
+	joined := false
+	next := time.Now()
+	flushed := time.Now()
+	for {
+		now := time.Now()
+		if now.After(exit) {
+			fmt.Fprintf(out, "S %d\nE\n", sent)
+			return c.Finalize()
+		}
+		if joined && sent < maxMsgs && now.Before(until) && !now.Before(next) {
+			m := evs.Msg{NodeID: self.NodeID, PID: self.PID, Seq: sent + 1, Payload: evs.Payload(rng, sent+1)}
+			switch err := c.McastJoined(m.Encode()); {
+			case err == nil:
+				sent++
+				next = next.Add(interval)
+				if next.Before(now) {
+					next = now
+				}
+			case errors.Is(err, syscall.EAGAIN), errors.Is(err, cpg.ErrCS(wire.CsErrTryAgain)):
+				// Flow control: the same seq goes again on the next turn.
+			default:
+				return fmt.Errorf("mcast seq %d: %w", sent+1, err)
+			}
+		}
+		wait := max(time.Until(next), time.Millisecond)
+		wait = min(wait, 50*time.Millisecond)
+		ev, err := c.NextEvent(wait)
+		if errors.Is(err, syscall.ETIMEDOUT) {
+			ev = nil
+		} else if err != nil {
+			fmt.Fprintf(out, "S %d\n", sent)
+			return fmt.Errorf("dispatch: %w", err)
+		}
+		switch e := ev.(type) {
+		case *wire.CpgConfchg:
+			ms := make([]evs.Proc, len(e.Members))
+			for i, a := range e.Members {
+				ms[i] = evs.Proc{NodeID: a.NodeID, PID: a.PID}
+			}
+			slices.SortFunc(ms, func(a, b evs.Proc) int {
+				if a.NodeID != b.NodeID {
+					return int(int64(a.NodeID) - int64(b.NodeID))
+				}
+				return int(int64(a.PID) - int64(b.PID))
+			})
+			fmt.Fprintln(out, evs.FormatMembers(ms))
+			joined = joined || slices.Contains(ms, self)
+		case *wire.CpgDeliver:
+			h, err := evs.Decode(e.Message)
+			if err != nil {
+				fmt.Fprintf(out, "B %d %d %d\n", e.NodeID, e.PID, len(e.Message))
+				break
+			}
+			fmt.Fprintf(out, "D %d %d %d %d %d %d %d %d %d\n", e.NodeID, e.PID, h.NodeID, h.PID, h.Seq, h.Len, h.CRC, h.CRCGot, h.PayloadGotSize)
+		}
+		if time.Since(flushed) > 200*time.Millisecond {
+			out.Flush()
+			flushed = time.Now()
+		}
+	}
+}
