@@ -213,11 +213,17 @@ func summarize(res Result, hrs []helperResult, rssMax int64, cpu float64) (Resul
 		sent += hr.sent
 		lat = append(lat, hr.lat...)
 	}
-	var rate, mb float64
+	var short []string
 	for i, hr := range hrs {
 		if hr.delivered != sent {
-			return res, fmt.Errorf("node %d delivered %d of %d messages", i+1, hr.delivered, sent)
+			short = append(short, fmt.Sprintf("node%d delivered %d", i+1, hr.delivered))
 		}
+	}
+	if len(short) > 0 {
+		return res, fmt.Errorf("%d messages sent, %s", sent, strings.Join(short, ", "))
+	}
+	var rate, mb float64
+	for i, hr := range hrs {
 		if hr.window <= 0 {
 			return res, fmt.Errorf("node %d: no delivery window (%d messages)", i+1, hr.delivered)
 		}
@@ -231,6 +237,9 @@ func summarize(res Result, hrs []helperResult, rssMax int64, cpu float64) (Resul
 	res.P99 = Percentile(lat, 99)
 	res.RSSMaxKB = rssMax
 	res.CPUSec = cpu
+	for _, hr := range hrs {
+		res.Retries += hr.retries
+	}
 	return res, nil
 }
 

@@ -42,6 +42,7 @@ type Result struct {
 	P50, P99   time.Duration
 	RSSMaxKB   int64   // largest VmRSS of any daemon of the ring during the cell
 	CPUSec     float64 // user+system seconds of all the ring's daemons during the cell
+	Retries    uint64  // CS_ERR_TRY_AGAIN answers the senders got (flow control)
 	Err        string  // why the cell failed; its figures are then meaningless
 }
 
