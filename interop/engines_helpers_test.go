@@ -96,3 +96,39 @@ func quorumLinesSince(t *testing.T, h *harness.Host, n int) []string {
 	}
 	return out
 }
+
+// cmapKeyLine is one line of a corosync-cmapctl listing: key and type.
+var cmapKeyLine = regexp.MustCompile(`(?m)^(\S+) (\(\w+\)) = `)
+
+// cmapKeysCommon is the sorted "key (type)" set of a cmapctl listing.
+func cmapKeysCommon(out string) []string {
+	var keys []string
+	for _, m := range cmapKeyLine.FindAllStringSubmatch(out, -1) {
+		keys = append(keys, m[1]+" "+m[2])
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// keyDiff is what only a has and what only b has.
+func keyDiff(a, b []string) (onlyA, onlyB []string) {
+	in := func(s []string) map[string]bool {
+		m := map[string]bool{}
+		for _, x := range s {
+			m[x] = true
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	for _, x := range a {
+		if !mb[x] {
+			onlyA = append(onlyA, x)
+		}
+	}
+	for _, x := range b {
+		if !ma[x] {
+			onlyB = append(onlyB, x)
+		}
+	}
+	return onlyA, onlyB
+}

@@ -12,16 +12,27 @@ import (
 	"github.com/gorosync/gorosync/interop/harness"
 )
 
-// TestEnginesRingCCGo: a udpu ring of two C nodes and ours. Every node is
-// quorate with 3 votes; on our node Debian's quorumtool and cfgtool print
-// what they print on a C node apart from node-local fields; cmapctl lists
-// every member joined with its config_version everywhere.
-func TestEnginesRingCCGo(t *testing.T) {
+// TestEnginesRingMixed: udpu rings {C,C,Go} and {C,Go,Go}. Every node is
+// quorate with 3 votes; on a Go node Debian's quorumtool and cfgtool print
+// what they print on a C node apart from node-local fields, also after
+// quorumtool -e and -v; cmapctl lists every member joined with its
+// config_version everywhere, and its full listing and stats have the same
+// keys on C and Go nodes (cmapKeysCommon says what is set aside).
+func TestEnginesRingMixed(t *testing.T) {
+	for _, l := range mixedLayouts {
+		t.Run(l.name, func(t *testing.T) {
+			t.Parallel()
+			enginesRingMixed(t, l.impls)
+		})
+	}
+}
+
+func enginesRingMixed(t *testing.T, impls []harness.Impl) {
 	c := harness.New(t, 3, fastTimers(harness.UDPU))
-	c.Host(1).StartCorosync(harness.C)
-	c.Host(2).StartCorosync(harness.C)
+	for i, im := range impls {
+		c.Host(i + 1).StartCorosync(im)
+	}
 	goNode := c.Host(3)
-	goNode.StartCorosync(harness.Go)
 	start := time.Now()
 	cv := c.WaitQuorate(start, c.Hosts, 3, 60*time.Second)
 	t.Logf("all quorate on ring %s after %v", cv.RingID, cv.Elapsed.Round(time.Millisecond))
@@ -127,4 +138,7 @@ func TestEnginesRingCCGo(t *testing.T) {
 		}
 	}
 	t.Logf("corosync-cmapctl runtime.members., same on all nodes:\n%s", first)
+
+	compareCmapKeys(t, cNode, goNode)
+	compareVoteChanges(t, c, cNode, goNode)
 }
