@@ -177,6 +177,16 @@ func runCell(ctx context.Context, c *harness.Cluster, helper, group string, cs c
 			return res, err
 		}
 		runs[i] = rn
+		if perfDir != "" && i == len(c.Hosts)-1 {
+			// The last host's helper always sends: its profile shows where
+			// a sender's time goes (libcpg, libqb, waiting).
+			out := filepath.Join(perfDir, fmt.Sprintf("%s-%d-%d-helper-%s.data", group, cs.size, cs.senders, impls[i]))
+			pc := exec.CommandContext(ctx, "perf", "record", "-F", "999", "-g", "-o", out, "-p", strconv.Itoa(rn.cmd.Process.Pid),
+				"--", "sleep", strconv.FormatFloat(dur.Seconds(), 'f', 1, 64))
+			if err := pc.Start(); err == nil {
+				defer pc.Wait()
+			}
+		}
 	}
 	var errs []string
 	hrs := make([]helperResult, len(runs))
