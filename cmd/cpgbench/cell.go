@@ -247,8 +247,13 @@ func summarize(res Result, hrs []helperResult, rssMax int64, cpu float64) (Resul
 	res.P99 = Percentile(lat, 99)
 	res.RSSMaxKB = rssMax
 	res.CPUSec = cpu
+	var deliveries uint64
 	for _, hr := range hrs {
 		res.Retries += hr.retries
+		deliveries += hr.delivered
+	}
+	if deliveries > 0 {
+		res.CPUPerMsg = time.Duration(cpu / float64(deliveries) * float64(time.Second))
 	}
 	return res, nil
 }

@@ -40,10 +40,11 @@ type Result struct {
 	MsgsPerSec float64 // mean over nodes of messages delivered per second
 	MBPerSec   float64 // the same in payload MB (1e6 bytes)
 	P50, P99   time.Duration
-	RSSMaxKB   int64   // largest VmRSS of any daemon of the ring during the cell
-	CPUSec     float64 // user+system seconds of all the ring's daemons during the cell
-	Retries    uint64  // CS_ERR_TRY_AGAIN answers the senders got (flow control)
-	Err        string  // why the cell failed; its figures are then meaningless
+	RSSMaxKB   int64         // largest VmRSS of any daemon of the ring during the cell
+	CPUSec     float64       // user+system seconds of all the ring's daemons during the cell
+	CPUPerMsg  time.Duration // CPUSec over every delivery on every node
+	Retries    uint64        // CS_ERR_TRY_AGAIN answers the senders got (flow control)
+	Err        string        // why the cell failed; its figures are then meaningless
 }
 
 func (r Result) key() string { return fmt.Sprintf("%d/%d", r.Size, r.Senders) }
@@ -64,16 +65,16 @@ func fmtDur(d time.Duration) string {
 // C and the Go ring ran.
 func Table(results []Result) string {
 	var b strings.Builder
-	b.WriteString("| ring | size B | senders | msgs/s | MB/s | p50 ms | p99 ms | RSS max MiB | CPU s |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| ring | size B | senders | msgs/s | MB/s | p50 ms | p99 ms | RSS max MiB | CPU s | CPU µs/delivery |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		if r.Err != "" {
-			fmt.Fprintf(&b, "| %s | %d | %d | FAILED | | | | | |\n", r.Ring, r.Size, r.Senders)
+			fmt.Fprintf(&b, "| %s | %d | %d | FAILED | | | | | | |\n", r.Ring, r.Size, r.Senders)
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %.0f | %.2f | %s | %s | %.1f | %.2f |\n",
+		fmt.Fprintf(&b, "| %s | %d | %d | %.0f | %.2f | %s | %s | %.1f | %.2f | %.1f |\n",
 			r.Ring, r.Size, r.Senders, r.MsgsPerSec, r.MBPerSec, fmtDur(r.P50), fmtDur(r.P99),
-			float64(r.RSSMaxKB)/1024, r.CPUSec)
+			float64(r.RSSMaxKB)/1024, r.CPUSec, float64(r.CPUPerMsg)/float64(time.Microsecond))
 	}
 	byRing := map[string]map[string]Result{}
 	var keys []string
@@ -89,13 +90,13 @@ func Table(results []Result) string {
 			keys = append(keys, r.key())
 		}
 	}
-	b.WriteString("\n| size B | senders | Go/C msgs/s | Go/C p50 | Go/C p99 | Go/C RSS | Go/C CPU | mixed/C msgs/s | mixed/C p99 |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("\n| size B | senders | Go/C msgs/s | Go/C p50 | Go/C p99 | Go/C RSS | Go/C CPU | Go/C CPU/delivery | mixed/C msgs/s | mixed/C p99 |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, k := range keys {
 		c := byRing["C"][k]
 		g, okG := byRing["Go"][k]
 		m, okM := byRing["mixed"][k]
-		cols := []string{"n/a", "n/a", "n/a", "n/a", "n/a"}
+		cols := []string{"n/a", "n/a", "n/a", "n/a", "n/a", "n/a"}
 		if okG {
 			cols = []string{
 				fmtRatio(Ratio(g.MsgsPerSec, c.MsgsPerSec)),
@@ -103,6 +104,7 @@ func Table(results []Result) string {
 				fmtRatio(Ratio(float64(g.P99), float64(c.P99))),
 				fmtRatio(Ratio(float64(g.RSSMaxKB), float64(c.RSSMaxKB))),
 				fmtRatio(Ratio(g.CPUSec, c.CPUSec)),
+				fmtRatio(Ratio(float64(g.CPUPerMsg), float64(c.CPUPerMsg))),
 			}
 		}
 		mix := []string{"n/a", "n/a"}

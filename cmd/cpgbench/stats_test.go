@@ -50,20 +50,20 @@ func TestRatio(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	res := []Result{
-		{Ring: "C", Size: 100, Senders: 1, MsgsPerSec: 1000, MBPerSec: 0.1, P50: time.Millisecond, P99: 4 * time.Millisecond, RSSMaxKB: 10240, CPUSec: 2},
-		{Ring: "Go", Size: 100, Senders: 1, MsgsPerSec: 500, MBPerSec: 0.05, P50: 2 * time.Millisecond, P99: 2 * time.Millisecond, RSSMaxKB: 20480, CPUSec: 3},
+		{Ring: "C", Size: 100, Senders: 1, MsgsPerSec: 1000, MBPerSec: 0.1, P50: time.Millisecond, P99: 4 * time.Millisecond, RSSMaxKB: 10240, CPUSec: 2, CPUPerMsg: 10 * time.Microsecond},
+		{Ring: "Go", Size: 100, Senders: 1, MsgsPerSec: 500, MBPerSec: 0.05, P50: 2 * time.Millisecond, P99: 2 * time.Millisecond, RSSMaxKB: 20480, CPUSec: 3, CPUPerMsg: 40 * time.Microsecond},
 		{Ring: "C", Size: 1000, Senders: 3, MsgsPerSec: 10, P50: time.Millisecond, P99: time.Millisecond, RSSMaxKB: 1, CPUSec: 1},
 		{Ring: "Go", Size: 1000, Senders: 3, MsgsPerSec: 99, Err: "client lost"},
 	}
 	got := Table(res)
 	for _, want := range []string{
-		"| C | 100 | 1 | 1000 | 0.10 | 1.00 | 4.00 | 10.0 | 2.00 |",
-		"| Go | 100 | 1 | 500 | 0.05 | 2.00 | 2.00 | 20.0 | 3.00 |",
-		// Go/C: msgs 0.5, p50 2, p99 0.5, RSS 2, CPU 1.5; no mixed ring.
-		"| 100 | 1 | 0.50 | 2.00 | 0.50 | 2.00 | 1.50 | n/a | n/a |",
-		"| Go | 1000 | 3 | FAILED | | | | | |",
+		"| C | 100 | 1 | 1000 | 0.10 | 1.00 | 4.00 | 10.0 | 2.00 | 10.0 |",
+		"| Go | 100 | 1 | 500 | 0.05 | 2.00 | 2.00 | 20.0 | 3.00 | 40.0 |",
+		// Go/C: msgs 0.5, p50 2, p99 0.5, RSS 2, CPU 1.5, CPU/delivery 4; no mixed ring.
+		"| 100 | 1 | 0.50 | 2.00 | 0.50 | 2.00 | 1.50 | 4.00 | n/a | n/a |",
+		"| Go | 1000 | 3 | FAILED | | | | | | |",
 		// The Go cell failed: every ratio is n/a, not 0 or Inf.: every ratio is n/a, not 0 or Inf.
-		"| 1000 | 3 | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
+		"| 1000 | 3 | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("table lacks %q:\n%s", want, got)
