@@ -243,12 +243,22 @@ func (c *Conn) dispatch(msg []byte) error {
 		return nil
 	}
 	if e.opts&FlowControlled != 0 && c.srv.cfg.Busy != nil && c.srv.cfg.Busy() {
-		if e.opts&Async != 0 {
-			c.srv.cfg.Logf("ipc: %v: request id %d dropped: flow control", c, h.ID)
-		} else {
+		if e.opts&Async == 0 {
 			c.respondError(CSErrTryAgain)
+			return nil
 		}
-		return nil
+		// An async request has no response to say TRY_AGAIN, and the
+		// client already counted it sent. libqb's QB_IPCS_RATE_OFF leaves
+		// such requests in the ring until the rate is restored, so C
+		// handles them after sync; dropping them lost a second of cpg
+		// messages at every merge (cmd/cpgcheck found it).
+		for c.srv.cfg.Busy() {
+			if c.closing.Load() {
+				c.srv.cfg.Logf("ipc: %v: request id %d dropped: flow control", c, h.ID)
+				return nil
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
 	}
 	c.srv.exec(func() { e.fn(c, msg) })
 	return nil
