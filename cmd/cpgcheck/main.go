@@ -95,6 +95,7 @@ func run(out *bufio.Writer, group string, interval time.Duration, maxMsgs uint64
 			case errors.Is(err, syscall.EAGAIN), errors.Is(err, cpg.ErrCS(wire.CsErrTryAgain)):
 				// Flow control: the same seq goes again on the next turn.
 			default:
+				fmt.Fprintf(out, "S %d\n", sent)
 				return fmt.Errorf("mcast seq %d: %w", sent+1, err)
 			}
 		}
