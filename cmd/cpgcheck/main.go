@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"syscall"
 	"time"
@@ -45,6 +46,9 @@ func main() {
 		fmt.Fprintf(out, "X %v\n", err)
 	}
 	out.Flush()
+	if errors.Is(err, errFinalizeHung) {
+		os.Exit(3)
+	}
 	if err != nil {
 		os.Exit(1)
 	}
@@ -62,7 +66,12 @@ func run(out *bufio.Writer, group string, interval time.Duration, maxMsgs uint64
 	if err != nil {
 		return fmt.Errorf("dial: %w", err)
 	}
-	defer c.Close()
+	closeOnReturn := true
+	defer func() {
+		if closeOnReturn {
+			c.Close()
+		}
+	}()
 	nodeid, err := c.LocalGet()
 	if err != nil {
 		return fmt.Errorf("local_get: %w", err)
@@ -81,7 +90,11 @@ func run(out *bufio.Writer, group string, interval time.Duration, maxMsgs uint64
 		now := time.Now()
 		if now.After(exit) {
 			fmt.Fprintf(out, "S %d\nE\n", sent)
-			return c.Finalize()
+			out.Flush()
+			err := finalize(c)
+			// Close would wait for the hung request's lock.
+			closeOnReturn = !errors.Is(err, errFinalizeHung)
+			return err
 		}
 		if joined && sent < maxMsgs && now.Before(until) && !now.Before(next) {
 			m := evs.Msg{NodeID: self.NodeID, PID: self.PID, Seq: sent + 1, Payload: evs.Payload(rng, sent+1)}
@@ -134,5 +147,24 @@ func run(out *bufio.Writer, group string, interval time.Duration, maxMsgs uint64
 			out.Flush()
 			flushed = time.Now()
 		}
+	}
+}
+
+// errFinalizeHung makes main exit 3: the log is complete, but cpg_finalize
+// never came back, which is a bug of its own (stacks on stderr).
+var errFinalizeHung = errors.New("finalize hung")
+
+// finalize bounds cpg_finalize, so a daemon or client bug there cannot
+// keep the checker (and the test) waiting; the stacks say where it hung.
+func finalize(c *cpg.Client) error {
+	done := make(chan error, 1)
+	go func() { done <- c.Finalize() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+		buf := make([]byte, 1<<16)
+		fmt.Fprintf(os.Stderr, "cpgcheck: cpg_finalize hung for 5 s\n%s\n", buf[:runtime.Stack(buf, true)])
+		return errFinalizeHung
 	}
 }
