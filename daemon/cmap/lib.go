@@ -34,53 +34,39 @@ func (e *Engine) respond(c *ipc.Conn, b []byte) {
 // never comes from libcmap; C would read past it. It gets the response of
 // its kind with CS_ERR_INVALID_PARAM.
 
+// write runs a modifying request on the connection's current map; a key
+// that map holds read-only is refused with CS_ERR_ACCESS, as cmap.c does for
+// set, delete and adjust alike.
+func (ci *connInfo) write(key string, op func(be backend, key string) error) wire.CsError {
+	ci.mu.Lock()
+	be := ci.be
+	ci.mu.Unlock()
+	if be.isKeyRO(key) {
+		return wire.CsErrAccess
+	}
+	return csErr(op(be, key))
+}
+
 func (e *Engine) set(c *ipc.Conn, msg []byte) {
-	ci := info(c)
 	ret := wire.CsErrInvalidParam
 	if req, err := wire.DecodeCmapReqSet(msg); err == nil {
-		key := req.Key.CString()
-		ci.mu.Lock()
-		be := ci.be
-		ci.mu.Unlock()
-		if be.isKeyRO(key) {
-			ret = wire.CsErrAccess
-		} else {
-			ret = csErr(be.set(key, req.Value, req.Type))
-		}
+		ret = info(c).write(req.Key.CString(), func(be backend, key string) error { return be.set(key, req.Value, req.Type) })
 	}
 	e.respond(c, wire.CmapResStatus(nil, wire.MessageResCmapSet, ret))
 }
 
 func (e *Engine) delete(c *ipc.Conn, msg []byte) {
-	ci := info(c)
 	ret := wire.CsErrInvalidParam
 	if req, err := wire.DecodeCmapReqDelete(msg); err == nil {
-		key := req.Key.CString()
-		ci.mu.Lock()
-		be := ci.be
-		ci.mu.Unlock()
-		if be.isKeyRO(key) {
-			ret = wire.CsErrAccess
-		} else {
-			ret = csErr(be.delete(key))
-		}
+		ret = info(c).write(req.Key.CString(), func(be backend, key string) error { return be.delete(key) })
 	}
 	e.respond(c, wire.CmapResStatus(nil, wire.MessageResCmapDelete, ret))
 }
 
 func (e *Engine) adjustInt(c *ipc.Conn, msg []byte) {
-	ci := info(c)
 	ret := wire.CsErrInvalidParam
 	if req, err := wire.DecodeCmapReqAdjustInt(msg); err == nil {
-		key := req.Key.CString()
-		ci.mu.Lock()
-		be := ci.be
-		ci.mu.Unlock()
-		if be.isKeyRO(key) {
-			ret = wire.CsErrAccess
-		} else {
-			ret = csErr(be.adjustInt(key, req.Step))
-		}
+		ret = info(c).write(req.Key.CString(), func(be backend, key string) error { return be.adjustInt(key, req.Step) })
 	}
 	e.respond(c, wire.CmapResStatus(nil, wire.MessageResCmapAdjustInt, ret))
 }
