@@ -61,7 +61,10 @@ type Conn struct {
 	kick      chan struct{}
 	pumpDone  chan struct{}
 	accepted  bool // OnConnect said yes, so OnClose must run
+	created   bool // Config.OnConnCreated ran, so OnConnClosed must run
 	closedRun sync.Once
+
+	st connCounters
 }
 
 // Creds returns the peer's credentials taken at accept time.
@@ -194,6 +197,9 @@ func (c *Conn) runClose() {
 			if c.svc.cfg.OnClose != nil {
 				c.svc.cfg.OnClose(c)
 			}
+			if c.created && c.srv.cfg.OnConnClosed != nil {
+				c.srv.cfg.OnConnClosed(c)
+			}
 		})
 	})
 }
@@ -237,12 +243,15 @@ func (c *Conn) dispatch(msg []byte) error {
 	if h.ID == wire.QBMsgDisconnect {
 		return ErrClosed
 	}
+	c.st.requests.Add(1)
 	e, ok := c.svc.lookup(h.ID)
 	if !ok {
+		c.st.invalidRequest.Add(1)
 		c.respondError(CSErrInvalidParam)
 		return nil
 	}
 	if e.opts&FlowControlled != 0 && c.srv.cfg.Busy != nil && c.srv.cfg.Busy() {
+		c.st.overload.Add(1)
 		if e.opts&Async == 0 {
 			c.respondError(CSErrTryAgain)
 			return nil
@@ -294,6 +303,11 @@ func (c *Conn) RespondParts(parts ...[]byte) error {
 	}
 	err := c.t.respond(parts...)
 	c.respMu.Unlock()
+	if err == nil {
+		c.st.responses.Add(1)
+	} else if errors.Is(err, syscall.EAGAIN) {
+		c.st.sendRetries.Add(1)
+	}
 	return c.checkSendErr(err)
 }
 
@@ -327,6 +341,8 @@ func (c *Conn) SendEvent(msg []byte) error {
 		// right after the response sees the event.
 		err := c.t.eventWrite(msg)
 		if err == nil {
+			c.st.events.Add(1)
+			c.st.sent.Add(1)
 			if c.notes == 0 && c.t.notifyNow() {
 				c.evMu.Unlock()
 				return nil
@@ -340,12 +356,18 @@ func (c *Conn) SendEvent(msg []byte) error {
 			c.evMu.Unlock()
 			return c.checkSendErr(err)
 		}
+		c.st.sendRetries.Add(1)
+		// msg_send_or_queue starts queuing afresh.
+		c.st.sent.Store(0)
+		c.st.queued.Store(0)
+		c.st.queuing.Store(true)
 	}
 	if len(c.evq) >= c.evMax {
 		c.evMu.Unlock()
 		return ErrTryAgain
 	}
 	c.evq = append(c.evq, append([]byte(nil), msg...))
+	c.st.queued.Add(1)
 	c.evMu.Unlock()
 	c.poke()
 	return nil
@@ -366,6 +388,12 @@ func (c *Conn) SetFlowControl(level int32) error {
 	defer c.respMu.Unlock()
 	if c.closed {
 		return ErrClosed
+	}
+	if level != c.st.fcLevel {
+		// qb_ipcs_flowcontrol_set counts changes only.
+		c.st.fcLevel = level
+		c.st.fcState.Store(level)
+		c.st.fcCount.Add(1)
 	}
 	return c.checkSendErrLocked(c.t.setFlowControl(level))
 }
@@ -410,6 +438,7 @@ func (c *Conn) eventPump() {
 		for len(c.evq) > 0 && !c.closed {
 			err := c.t.eventWrite(c.evq[0])
 			if errors.Is(err, syscall.EAGAIN) {
+				c.st.sendRetries.Add(1)
 				break
 			}
 			if err != nil {
@@ -419,6 +448,16 @@ func (c *Conn) eventPump() {
 			c.evq[0] = nil
 			c.evq = c.evq[1:]
 			c.notes++
+			c.st.events.Add(1)
+			c.st.sent.Add(1)
+			c.st.queued.Add(^uint32(0))
+		}
+		if len(c.evq) == 0 && c.st.queuing.Load() {
+			// outq_flush found the queue empty: queuing ends and
+			// its counts restart.
+			c.st.queuing.Store(false)
+			c.st.queued.Store(0)
+			c.st.sent.Store(0)
 		}
 		n, left := c.notes, len(c.evq)
 		c.notes = 0

@@ -78,6 +78,13 @@ type Config struct {
 	// Exec, if set, runs every handler and hook call; it must return only
 	// after fn has run. Use it to put all service code on one goroutine.
 	Exec func(fn func())
+	// OnConnCreated and OnConnClosed see every connection of every
+	// service, after the service's own OnCreated and OnClose (corosync's
+	// bookkeeping in cs_ipcs_connection_created/closed: the stats map's
+	// stats.ipcs.* keys). OnConnClosed runs exactly once for each
+	// connection OnConnCreated saw. Both run through Exec.
+	OnConnCreated func(c *Conn)
+	OnConnClosed  func(c *Conn)
 	// Logf receives diagnostics (default: discarded).
 	Logf func(format string, args ...any)
 }
@@ -312,6 +319,10 @@ func (s *Server) handshake(svc *Service, uc *net.UnixConn) {
 	s.exec(func() {
 		if svc.cfg.OnCreated != nil {
 			svc.cfg.OnCreated(c)
+		}
+		if s.cfg.OnConnCreated != nil {
+			c.created = true
+			s.cfg.OnConnCreated(c)
 		}
 	})
 	c.serve()

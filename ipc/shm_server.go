@@ -68,6 +68,7 @@ func (t *shmServer) recvLoop(c *Conn) error {
 				return fmt.Errorf("request ring: %w", err)
 			}
 			if msg == nil {
+				c.st.recvRetries.Add(1)
 				// Token without a committed chunk: give it back.
 				if err := t.req.postGuarded(); err != nil {
 					return err
