@@ -244,11 +244,19 @@ type Event any
 // ErrUnknownEvent is what cpg_dispatch's CS_ERR_LIBRARY stands for.
 var ErrUnknownEvent = errors.New("cpg: unknown event id")
 
-// NextEvent waits up to timeout for the next callback.
+// NextEvent waits up to timeout for the next callback; a negative timeout
+// waits while the daemon lives.
 func (c *Client) NextEvent(timeout time.Duration) (Event, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		ev, err := c.c.RecvEvent(time.Until(deadline))
+		// A deadline already past is a poll: ipc reads a negative timeout
+		// as "no timeout", which hung cmd/cpgcheck (1 ms waits on a loaded
+		// machine) until an event came.
+		left := timeout
+		if timeout >= 0 {
+			left = max(time.Until(deadline), 0)
+		}
+		ev, err := c.c.RecvEvent(left)
 		if err != nil {
 			return nil, err
 		}
