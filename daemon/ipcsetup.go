@@ -33,6 +33,7 @@ func (d *Daemon) startIPC() (func(), error) {
 	tr := d.ipcTransport()
 	// libqb's own messages appear under subsystem QB in C.
 	ipcLog := d.Logs.Subsys("QB")
+	is := newIPCStats(d.Stats)
 	srv := ipc.NewServer(ipc.Config{
 		Transport: tr,
 		Authorize: uidgidAuthorize(d.Map, d.log.Errorf),
@@ -43,10 +44,13 @@ func (d *Daemon) startIPC() (func(), error) {
 		// client whose queue overflows (daemon/cpg/exec.go). The default
 		// 4096 did overflow with three 1 KB senders (cmd/cpgbench).
 		EventQueueLen: 1 << 17,
+		OnConnCreated: is.created,
+		OnConnClosed:  is.closedConn,
 	})
 	cmapLog := d.Logs.Subsys("CMAP")
 	eng := cmap.New(cmap.Config{Map: d.Map, Stats: d.Stats, Logf: cmapLog.Debugf,
-		SocketName: d.IPCSocketName(cmap.Name)})
+		SocketName: d.IPCSocketName(cmap.Name),
+		StatsLive:  is.live, StatsClear: d.statsClear(is)})
 	if _, err := eng.Register(srv); err != nil {
 		srv.Close()
 		return nil, err

@@ -56,10 +56,30 @@ var statsClearTargets = []string{"knet", "ipc", "totem", "schedmiss", "all"}
 type statsMap struct {
 	m     *icmap.Map
 	clear func(what string)
+	live  func(key string) (any, bool)
 }
 
-func (s statsMap) getRaw(key string) ([]byte, wire.ValueType, error) { return s.m.GetRaw(key) }
-func (s statsMap) info(key string) (int, wire.ValueType, error)      { return s.m.Info(key) }
+// getRaw is stats_map_get: a key the live source knows is computed now, as
+// C computes every stats value when it is read; the rest are the values
+// last stored.
+func (s statsMap) getRaw(key string) ([]byte, wire.ValueType, error) {
+	if s.live != nil {
+		if v, ok := s.live(key); ok {
+			return wire.EncodeValue(v)
+		}
+	}
+	return s.m.GetRaw(key)
+}
+
+func (s statsMap) info(key string) (int, wire.ValueType, error) {
+	if s.live != nil {
+		if v, ok := s.live(key); ok {
+			b, t, err := wire.EncodeValue(v)
+			return len(b), t, err
+		}
+	}
+	return s.m.Info(key)
+}
 
 func (s statsMap) set(key string, _ []byte, _ wire.ValueType) error {
 	cleared := false

@@ -21,6 +21,8 @@ type fixture struct {
 	srv      *ipc.Server
 	name     string
 	cleared  atomic.Value // last stats.clear target
+	// live answers StatsLive when set.
+	live atomic.Pointer[func(string) (any, bool)]
 }
 
 // newFixture serves a fresh map under a socket name of its own: other
@@ -33,7 +35,13 @@ func newFixture(t testing.TB, tr ipc.Transport) *fixture {
 	f := &fixture{m: icmap.New(), stats: icmap.New()}
 	f.name = fmt.Sprintf("gc-cmap-%d-%d", os.Getpid(), nameSeq.Add(1))
 	f.eng = New(Config{Map: f.m, Stats: f.stats, SocketName: f.name,
-		StatsClear: func(what string) { f.cleared.Store(what) }})
+		StatsClear: func(what string) { f.cleared.Store(what) },
+		StatsLive: func(key string) (any, bool) {
+			if fn := f.live.Load(); fn != nil {
+				return (*fn)(key)
+			}
+			return nil, false
+		}})
 	f.srv = ipc.NewServer(ipc.Config{Transport: tr, ShmDir: dir})
 	if _, err := f.eng.Register(f.srv); err != nil {
 		t.Fatal(err)

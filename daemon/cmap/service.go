@@ -26,6 +26,10 @@ type Config struct {
 	// StatsClear is called for a write to stats.clear.{knet,ipc,totem,
 	// schedmiss,all}, with the part after "stats.clear.".
 	StatsClear func(what string)
+	// StatsLive, if set, gives the current value of a stats key computed
+	// on read (stats.ipcs.*); ok false means "use the stored value". The
+	// key must also be in Stats, which is what iteration and tracking see.
+	StatsLive func(key string) (value any, ok bool)
 	// Logf receives debug lines (C logs them under subsystem CMAP).
 	Logf func(format string, args ...any)
 	// SocketName overrides the socket's name (default "cmap"); tests use
@@ -51,7 +55,7 @@ func New(cfg Config) *Engine {
 	return &Engine{
 		cfg:   cfg,
 		def:   defaultMap{cfg.Map},
-		stats: statsMap{m: cfg.Stats, clear: cfg.StatsClear},
+		stats: statsMap{m: cfg.Stats, clear: cfg.StatsClear, live: cfg.StatsLive},
 	}
 }
 
