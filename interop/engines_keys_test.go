@@ -23,7 +23,6 @@ var notOnGo = []struct {
 	why string
 }{
 	{regexp.MustCompile(`^resources\.`), "corosync_mon (resources.system.*) and corosync_wd (resources.watchdog_timeout) engines"},
-	{regexp.MustCompile(`^stats\.ipcs\.`), "libqb/ipc_glue per-connection IPC statistics"},
 }
 
 // compareCmapKeys: corosync-cmapctl's full listing and its -m stats
