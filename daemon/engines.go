@@ -13,11 +13,13 @@ import (
 	"github.com/gorosync/gorosync/daemon/cpg"
 	"github.com/gorosync/gorosync/daemon/icmap"
 	"github.com/gorosync/gorosync/daemon/logsys"
+	"github.com/gorosync/gorosync/daemon/mon"
 	"github.com/gorosync/gorosync/daemon/quorum"
 	"github.com/gorosync/gorosync/daemon/ring"
 	gsync "github.com/gorosync/gorosync/daemon/sync"
 	"github.com/gorosync/gorosync/daemon/totempg"
 	"github.com/gorosync/gorosync/daemon/votequorum"
+	"github.com/gorosync/gorosync/daemon/wd"
 	"github.com/gorosync/gorosync/ipc"
 	"github.com/gorosync/gorosync/totemsrp"
 	"github.com/gorosync/gorosync/wire"
@@ -57,6 +59,8 @@ type engines struct {
 	cfg    *cfg.Engine
 	cpg    *cpg.Engine
 	quorum *quorum.Service
+	mon    *mon.Monitor
+	wd     *wd.Watchdog
 	vq     *votequorum.Engine // nil without quorum.provider
 	// vqIPC is the lock votequorum's IPC takes; entries already hold mu.
 	vqIPC sync.Mutex
@@ -117,6 +121,10 @@ func (d *Daemon) newEngines() (*engines, error) {
 	})
 	loaded(cpg.ServiceName, cpg.ServiceID)
 
+	if err := en.startMonWd(loaded); err != nil {
+		return nil, err
+	}
+
 	quorumLog := d.Logs.Subsys("QUORUM")
 	en.quorum = quorum.New(quorum.Options{Map: d.Map, Name: d.IPCSocketName("quorum"),
 		Log: func(l int, msg string) { quorumLog.Logf(logsys.Level(l), "%s", msg) }})
@@ -157,6 +165,36 @@ func (d *Daemon) newEngines() (*engines, error) {
 	}
 	loaded(en.quorum.Name(), en.quorum.ID())
 	return en, nil
+}
+
+// startMonWd starts the mon and wd engines, which C loads after pload
+// and before quorum. Their timers are engine entries.
+func (en *engines) startMonWd(loaded func(string, int)) error {
+	d := en.d
+	after := func(dur time.Duration, f func()) func() bool {
+		return time.AfterFunc(dur, func() { en.exec(f) }).Stop
+	}
+	fatal := func(file string) func() {
+		return func() {
+			d.log.Errorf("Corosync Cluster Engine exiting with status %d at %s.", DoneFatalErr, file)
+			if !d.params.InProcess {
+				d.Logs.Close()
+				os.Exit(DoneFatalErr)
+			}
+			d.requestShutdown()
+		}
+	}
+	en.mon = mon.New(mon.Config{Map: d.Map, Log: d.Logs.Subsys("MON").Logf, AfterFunc: after, Fatal: fatal("mon.c:207")})
+	if err := en.mon.Start(); err != nil {
+		return err
+	}
+	loaded(mon.EngineName, mon.ServiceID)
+	en.wd = wd.New(wd.Config{Map: d.Map, Log: d.Logs.Subsys("WD").Logf, AfterFunc: after, Fatal: fatal("wd.c:204")})
+	if err := en.wd.Start(); err != nil {
+		return err
+	}
+	loaded(wd.EngineName, wd.ServiceID)
+	return nil
 }
 
 // cfgConfig is the cfg engine's view of the daemon (daemon/cfg/doc.go).
@@ -487,6 +525,9 @@ func (en *engines) exit() {
 		}
 		en.cmap.Stop()
 	})
+	// Outside the entry: their timers wait for it.
+	en.wd.Exit()
+	en.mon.Stop()
 }
 
 // lockedSync makes a sync service an engine entry.

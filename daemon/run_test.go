@@ -76,7 +76,6 @@ func TestStartupKeysMatchC(t *testing.T) {
 	notYet := map[string]string{
 		"runtime.members.":    "written on membership change (needs a ring)",
 		"runtime.votequorum.": "written by the votequorum engine",
-		"resources.":          "written by the mon and wd engines",
 	}
 	f, err := os.Open("testdata/c_cmapctl_etc_corosync_conf.txt")
 	if err != nil {

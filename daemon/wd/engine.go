@@ -127,9 +127,13 @@ func (w *Watchdog) Start() error {
 }
 
 // Exit is wd_exec_exit_fn: the magic close of an open device. The timers
-// stop too, so nothing tickles a closed device.
+// stop too, so nothing tickles a closed device. It returns once done, so
+// it must not be called from a timer or track of this engine.
 func (w *Watchdog) Exit() {
+	done := make(chan struct{})
+	defer func() { <-done }()
 	w.s.do(func() {
+		defer close(done)
 		w.cancel(&w.tickle)
 		for _, r := range w.res {
 			w.cancel(&r.check)

@@ -82,6 +82,7 @@ func (c *fakeClock) nanos() uint64 {
 	defer c.mu.Unlock()
 	return uint64(c.now) + 1_000_000_000
 }
+
 type logRec struct {
 	mu    sync.Mutex
 	lines []string
