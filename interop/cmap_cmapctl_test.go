@@ -23,7 +23,6 @@ var cmapctlExcludedKeys = []struct {
 	re  *regexp.Regexp
 	why string
 }{
-	{regexp.MustCompile(`^resources\.`), "corosync_mon (resources.system.*) and corosync_wd (resources.watchdog_timeout) engines"},
 	{regexp.MustCompile(`^runtime\.members\.[0-9]+\.config_version `), "cmap exec handler (config_version MCAST at sync)"},
 	{regexp.MustCompile(`^runtime\.votequorum\.`), "votequorum engine"},
 }

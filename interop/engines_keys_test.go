@@ -21,9 +21,7 @@ var ipcConnKey = regexp.MustCompile(`^(stats\.ipcs\.service\d+)\.\d+\.0x[0-9a-f]
 var notOnGo = []struct {
 	re  *regexp.Regexp
 	why string
-}{
-	{regexp.MustCompile(`^resources\.`), "corosync_mon (resources.system.*) and corosync_wd (resources.watchdog_timeout) engines"},
-}
+}{}
 
 // compareCmapKeys: corosync-cmapctl's full listing and its -m stats
 // listing have the same keys and types on a C and a Go node, after the
