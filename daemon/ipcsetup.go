@@ -66,7 +66,9 @@ func (d *Daemon) startIPC() (func(), error) {
 	}
 	g := d.ipcGate()
 	g.attach(srv)
+	stopRefresh := d.refreshIPCStats(is)
 	return func() {
+		stopRefresh()
 		srv.Close()
 		ipcGates.Delete(d)
 	}, nil

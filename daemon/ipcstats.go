@@ -147,6 +147,24 @@ func (s *ipcStats) live(key string) (any, bool) {
 	return nil, false
 }
 
+// refresh stores every connection's current values, so that a tracker of
+// one stats.ipcs key sees MODIFY when its value changed, as C's
+// stats_trigger_trackers finds by polling every 1.5 s.
+func (s *ipcStats) refresh() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refreshLocked()
+}
+
+func (s *ipcStats) refreshLocked() {
+	for p, e := range s.conns {
+		st := e.c.Stats()
+		for _, n := range ipcConnStatNames {
+			_ = s.m.Set(p+n.name, n.get(st, e))
+		}
+	}
+}
+
 // clear is cs_ipcs_clear_stats: the global counters go to zero (even with
 // connections open), and every connection's counters are cleared.
 func (s *ipcStats) clear() {
@@ -154,13 +172,10 @@ func (s *ipcStats) clear() {
 	defer s.mu.Unlock()
 	s.active, s.closed = 0, 0
 	s.storeGlobal()
-	for p, e := range s.conns {
+	for _, e := range s.conns {
 		e.c.ClearStats()
-		st := e.c.Stats()
-		for _, n := range ipcConnStatNames {
-			_ = s.m.Set(p+n.name, n.get(st, e))
-		}
 	}
+	s.refreshLocked()
 }
 
 // procName is corosync's pid_to_name: the command name between the last

@@ -255,6 +255,23 @@ func TestDaemonIPCStats(t *testing.T) {
 	if a := s.u64("stats.ipcs.global.active"); a != 0 {
 		t.Errorf("active after clear, one connect and one close: %d", a)
 	}
+
+	// A tracker of one key hears MODIFY when its value moved, within
+	// the 1.5 s C polls at.
+	h, err := wire.DecodeCmapResHandle(s.req((&wire.CmapReqTrackAdd{Key: marKey(own + "requests"),
+		TrackType: wire.CmapTrackModify, TrackInstHandle: 77}).Append(nil)))
+	if err != nil || h.Error != wire.CsOK {
+		t.Fatalf("track add: %+v %v", h, err)
+	}
+	s.get(own + "queued")
+	ev, err := c1.RecvEvent(5 * time.Second)
+	if err != nil {
+		t.Fatalf("no MODIFY for %srequests: %v", own, err)
+	}
+	n, err := wire.DecodeCmapNotify(ev)
+	if err != nil || n.Event != wire.CmapTrackModify || n.TrackInstHandle != 77 || n.Key.String() != own+"requests" || n.NewType != wire.ValueUint64 {
+		t.Fatalf("notification %+v %v", n, err)
+	}
 }
 
 // stats.clear.totem (and knet, and all) restart the totemsrp counters,
