@@ -121,6 +121,40 @@ func ipcStatsScenario(t *testing.T, h *harness.Host) []step {
 	return steps
 }
 
+// srpClearCheck: corosync-cmapctl -C totem, -C knet (totemsrp_stats_clear
+// zeroes the srp counters whatever the flags) and -C all restart
+// stats.srp.* at once.
+func srpClearCheck(t *testing.T, h *harness.Host, impl harness.Impl) {
+	t.Helper()
+	get := func(key string) uint64 {
+		t.Helper()
+		out := h.MustRun("corosync-cmapctl", "-m", "stats", "-g", key).Stdout
+		var v uint64
+		if _, err := fmt.Sscanf(out, key+" (u64) = %d", &v); err != nil {
+			t.Fatalf("%v: %q: %v", impl, out, err)
+		}
+		return v
+	}
+	for _, what := range []string{"totem", "knet", "all"} {
+		var before uint64
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if before = get("stats.srp.orf_token_rx"); before >= 3 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%v: stats.srp.orf_token_rx stays at %d", impl, before)
+			}
+		}
+		h.MustRun("corosync-cmapctl", "-C", what)
+		after, entered := get("stats.srp.orf_token_rx"), get("stats.srp.operational_entered")
+		if after >= before || entered != 0 {
+			t.Errorf("%v: -C %s: orf_token_rx %d then %d, operational_entered %d", impl, what, before, after, entered)
+		} else {
+			t.Logf("%v: -C %s: orf_token_rx %d then %d, operational_entered 0", impl, what, before, after)
+		}
+	}
+}
+
 // TestStatsIPCsOnCAndGo runs ipcStatsScenario against Debian's corosync and
 // then ours on one node: the stats.ipcs listings (every value, the
 // connection's pid and pointer normalised) must be the same, which covers
@@ -135,6 +169,7 @@ func TestStatsIPCsOnCAndGo(t *testing.T) {
 		h.StartCorosync(impl)
 		h.WaitCmap(30 * time.Second)
 		results[impl] = ipcStatsScenario(t, h)
+		srpClearCheck(t, h, impl)
 		h.StopCorosync()
 	}
 	cs, gs := results[harness.C], results[harness.Go]
