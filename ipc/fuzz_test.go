@@ -68,6 +68,14 @@ func FuzzDispatch(f *testing.F) {
 		if err != nil && ft.responses != 0 {
 			t.Fatalf("rejected request got a response")
 		}
+		// libqb counts what reached msg_process, and its answer.
+		st := c.Stats()
+		if err == nil && (st.Requests != 1 || st.Responses != 1 || st.InvalidRequest > 1) {
+			t.Fatalf("accepted request counted %+v", st)
+		}
+		if err != nil && st != (ConnStats{}) {
+			t.Fatalf("rejected request counted %+v", st)
+		}
 	})
 }
 
