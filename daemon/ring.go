@@ -37,6 +37,7 @@ func (d *Daemon) startRing() (stop func(), err error) {
 		// than refuse a configuration C accepts.
 		totemLog.Errorf("%v; this node will not join a ring", err)
 		d.ipcSyncCompleted() // no sync will come: let clients in (daemon/ipcsetup.go)
+		d.notifyReady()
 		return func() {}, nil
 	}
 	stateDir := DefaultStateDir
@@ -77,6 +78,7 @@ func (d *Daemon) startRing() (stop func(), err error) {
 					SyncCompleted: func(wire.RingID) {
 						d.eng.syncCompleted() // daemon/engines.go
 						d.ipcSyncCompleted()  // IPC gate, daemon/ipcsetup.go
+						d.notifyReady()       // daemon/run.go
 					},
 					MemberIP: func(id uint32) string { return fmt.Sprintf("r(0) ip(%s) ", addrs[id]) },
 					Services: d.eng.ringServices(),

@@ -233,11 +233,8 @@ func (d *Daemon) serve() int {
 		return d.exit(DoneInitServices)
 	}
 	defer stopIPC()
-	// C says READY=1 when the first sync completes; without a ring yet
-	// the daemon is ready once its state is loaded.
-	if _, err := sddaemon.SdNotify(false, sddaemon.SdNotifyReady); err != nil {
-		d.log.Warningf("Could not notify systemd: %v", err)
-	}
+	// READY=1 waits for the first completed sync (notifyReady, called
+	// from the ring's SyncCompleted), as in C.
 	tellParentReady()
 	if d.params.Started != nil {
 		d.params.Started(d)
@@ -263,6 +260,17 @@ wait:
 // without its log line.
 func (d *Daemon) requestShutdown() {
 	d.shutdownOnce.Do(func() { close(d.shutdownReq) })
+}
+
+// notifyReady is corosync_sync_completed's sd_notify(0, "READY=1"). C sends
+// it after every completed sync round, not only the first: systemd acts on
+// the first and ignores the rest, and a Type=notify unit is not "started"
+// before the node has synced with its ring. C sends nothing else (no
+// STATUS=, no STOPPING=1 at shutdown), so neither do we. Errors are
+// ignored as C ignores sd_notify's return value; without NOTIFY_SOCKET it
+// does nothing.
+func (d *Daemon) notifyReady() {
+	_, _ = sddaemon.SdNotify(false, sddaemon.SdNotifyReady)
 }
 
 func (d *Daemon) forceGather() {
