@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorosync/gorosync/daemon/icmap"
 	"github.com/gorosync/gorosync/daemon/logsys"
+	"github.com/gorosync/gorosync/wire"
 )
 
 // Engine identity as service.c registers it.
@@ -64,6 +65,12 @@ type Monitor struct {
 	mu     sync.Mutex
 	res    []*resource
 	tracks []*icmap.Track
+	// deleting is the key whose DELETE is being handled, with its old
+	// value: C's map calls the tracks before it removes the key, so the
+	// reconfiguration still reads it (deleting max keeps the old max
+	// until the next change).
+	deleting    string
+	deletingOld icmap.NotifyValue
 }
 
 // New returns the engine; Start initializes it.
@@ -170,12 +177,14 @@ func (m *Monitor) instanceInit(r *resource) error {
 // keyChanged is mon_key_changed_cb. mon's own writes (current,
 // last_updated, state) are filtered out before taking the lock: the map
 // may deliver them on the writing goroutine, which holds it.
-func (m *Monitor) keyChanged(ev icmap.TrackFlags, key string, _, _ icmap.NotifyValue, ud any) {
+func (m *Monitor) keyChanged(ev icmap.TrackFlags, key string, _, oldV icmap.NotifyValue, ud any) {
 	r := ud.(*resource)
 	switch ev {
 	case icmap.TrackDelete:
 		m.mu.Lock()
 		defer m.mu.Unlock()
+		m.deleting, m.deletingOld = key, oldV
+		defer func() { m.deleting, m.deletingOld = "", icmap.NotifyValue{} }()
 		m.cfg.Log(logsys.Warning, "resource \"%s\" deleted from cmap!", r.name)
 		m.process(r, ConfigChanged)
 	case icmap.TrackModify:
@@ -194,8 +203,7 @@ func (m *Monitor) keyChanged(ev icmap.TrackFlags, key string, _, _ icmap.NotifyV
 
 // configChanged is mon_config_changed.
 func (m *Monitor) configChanged(r *resource) {
-	mp := m.cfg.Map
-	if s, err := mp.GetString(r.path + "poll_period"); err == nil {
+	if s, err := m.getString(r.path + "poll_period"); err == nil {
 		if v, ok := ScanU64(s); !ok {
 			// C then range-checks an uninitialized variable; we stop here.
 			m.cfg.Log(logsys.Warning, "Could NOT use poll_period: %s (not uint64 type) for resource %s", s, r.name)
@@ -208,7 +216,7 @@ func (m *Monitor) configChanged(r *resource) {
 	}
 	m.cancel(r)
 	run := false
-	if s, err := mp.GetString(r.path + "max"); err == nil {
+	if s, err := m.getString(r.path + "max"); err == nil {
 		if r.isDouble {
 			if v, ok := ScanDouble(s); ok {
 				r.maxD, run = v, true
@@ -230,6 +238,17 @@ func (m *Monitor) configChanged(r *resource) {
 		// At once, in case the period shortened, and to start the timer.
 		m.update(r)
 	}
+}
+
+// getString is icmap_get_string as seen from inside a track callback.
+func (m *Monitor) getString(key string) (string, error) {
+	if key == m.deleting && m.deleting != "" {
+		if s, ok := m.deletingOld.Data.(string); ok && m.deletingOld.Type == wire.ValueString {
+			return s, nil
+		}
+		return "", wire.CsErrInvalidParam
+	}
+	return m.cfg.Map.GetString(key)
 }
 
 // update is mem_update_stats_fn / load_update_stats_fn: publish a reading

@@ -182,19 +182,41 @@ func TestPollPeriodChange(t *testing.T) {
 	}
 }
 
+// C's map runs the tracks of a DELETE before the key is gone: the
+// reconfiguration still sees the deleted max (seen on Debian's corosync:
+// deleting load_15min.max of a failed resource logs failed --> running
+// --> failed). Only the next change finds no max.
 func TestDeleteReconfigures(t *testing.T) {
 	r := newRig(t, map[string]any{"resources.system.memory_used.max": "80"})
+	r.mem = 90
+	r.clock.advance(3 * time.Second)
 	r.logs.take()
 	if err := r.m.Delete("resources.system.memory_used.max"); err != nil {
 		t.Fatal(err)
 	}
-	wantLines(t, r.logs.take(), `warning resource "memory_used" deleted from cmap!`)
-	// No max: state stays, polling stops.
+	wantLines(t, r.logs.take(),
+		`warning resource "memory_used" deleted from cmap!`,
+		`info Fsm:memory_used event "config_changed", state "failed" --> "running"`,
+		`info Fsm:memory_used event "failure", state "running" --> "failed"`)
+	if p := r.clock.pending(); len(p) != 1 {
+		t.Errorf("timers %v", p)
+	}
+	r.set("resources.system.memory_used.poll_period", "1000")
+	if p := r.clock.pending(); len(p) != 0 {
+		t.Errorf("timers without max %v", p)
+	}
+	// Deleting another key reads the current max, not the deleted value.
+	r.set("resources.system.memory_used.max", "95")
+	r.set("resources.system.memory_used.max", "96")
+	r.set("resources.system.memory_used.extra", "1")
+	r.logs.take()
+	if err := r.m.Delete("resources.system.memory_used.extra"); err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, r.logs.take(), `warning resource "memory_used" deleted from cmap!`,
+		`debug poll_period changing from:1000 to 1000.`)
 	if s, _ := r.mon.State("memory_used"); s != Running {
 		t.Errorf("state %v", s)
-	}
-	if p := r.clock.pending(); len(p) != 0 {
-		t.Errorf("timers %v", p)
 	}
 }
 
