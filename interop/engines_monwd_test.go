@@ -111,6 +111,9 @@ func TestMonWdOnCAndGo(t *testing.T) {
 		{"-s", "resources.system.load_15min.max", "str", "0"},    // the reading is above: failed
 		{"-s", "resources.system.memory_used.poll_period", "str", "100"},
 		{"-s", "resources.system.memory_used.poll_period", "str", "1000"},
+		{"-s", "resources.system.memory_used.poll_period", "str", "soon"},
+		{"-s", "resources.system.memory_used.poll_period", "str", "1000"},
+		{"-s", "resources.system.memory_used.poll_period", "str", "later"},
 		{"-s", "resources.system.memory_used.max", "str", "100"},  // failed -> running
 		{"-s", "resources.system.memory_used.max", "str", "lots"}, // running -> stopped
 		{"-s", "resources.watchdog_timeout", "u32", "200"},
@@ -119,6 +122,12 @@ func TestMonWdOnCAndGo(t *testing.T) {
 		{"-s", "resources.system.memory_used.max", "str", "99"},
 		{"-d", "resources.system.load_15min.max"},
 		{"-d", "resources.system.load_15min.state"},
+		// wd's own recovery: mon fails memory_used, wd's next check (3 s,
+		// the poll_period wd read when it created the resource) sees
+		// "failed" and stops tickling (no device here, so nothing resets).
+		{"-s", "resources.system.memory_used.recovery", "str", "watchdog"},
+		{"-s", "resources.system.memory_used.max", "str", "1"},
+		{"sleep"},
 	}
 	listings := map[harness.Impl][]string{}
 	logs := map[harness.Impl][]string{}
@@ -127,7 +136,10 @@ func TestMonWdOnCAndGo(t *testing.T) {
 		h.StartCorosync(impl)
 		h.WaitCmap(30 * time.Second)
 		for _, s := range steps {
-			if s != nil {
+			switch {
+			case len(s) == 1 && s[0] == "sleep":
+				time.Sleep(7 * time.Second)
+			case s != nil:
 				h.MustRun(append([]string{"corosync-cmapctl"}, s...)...)
 			}
 			// Changes act inside the set; give a poll no chance to race
@@ -193,6 +205,8 @@ func TestMonWdOnCAndGo(t *testing.T) {
 		`[MON   ] Fsm:memory_used event "failure", state "running" --> "failed"`,
 		"[WD    ] No watchdog /dev/gf-no-such-watchdog, try modprobe <a watchdog>",
 		"[SERV  ] Service engine loaded: corosync watchdog service [7]",
+		`[WD    ] watchdog resource "memory_used" failed!`,
+		"[WD    ] NOT tickling the watchdog!",
 	} {
 		if !strings.Contains(lc, want) {
 			t.Errorf("C log lacks %q", want)

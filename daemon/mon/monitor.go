@@ -204,10 +204,14 @@ func (m *Monitor) keyChanged(ev icmap.TrackFlags, key string, _, oldV icmap.Noti
 // configChanged is mon_config_changed.
 func (m *Monitor) configChanged(r *resource) {
 	if s, err := m.getString(r.path + "poll_period"); err == nil {
-		if v, ok := ScanU64(s); !ok {
-			// C then range-checks an uninitialized variable; we stop here.
+		v, ok := ScanU64(s)
+		if !ok {
+			// C then range-checks an uninitialized variable, which Debian's
+			// build reads as 0: a second warning for 0 ms follows.
 			m.cfg.Log(logsys.Warning, "Could NOT use poll_period: %s (not uint64 type) for resource %s", s, r.name)
-		} else if v >= MinPeriod && v <= MaxPeriod {
+			v = 0
+		}
+		if v >= MinPeriod && v <= MaxPeriod {
 			m.cfg.Log(logsys.Debug, "poll_period changing from:%d to %d.", r.period, v)
 			r.period = v
 		} else {

@@ -176,7 +176,8 @@ func TestPollPeriodChange(t *testing.T) {
 	wantLines(t, r.logs.take(),
 		`debug poll_period changing from:3000 to 1500.`,
 		`warning Could NOT use poll_period:200000 ms for resource load_15min`,
-		`warning Could NOT use poll_period: soon (not uint64 type) for resource load_15min`)
+		`warning Could NOT use poll_period: soon (not uint64 type) for resource load_15min`,
+		`warning Could NOT use poll_period:0 ms for resource load_15min`)
 	if p := r.clock.pending(); len(p) != 1 || p[0] != 1500*time.Millisecond {
 		t.Errorf("timers %v", p)
 	}
