@@ -9,7 +9,9 @@
 //
 // It sends until the Unix time -until (ms) or -max messages, then only
 // delivers until -exit, prints "S sent" and "E" and exits 0. If its daemon
-// goes away it prints "X reason" and exits 1.
+// goes away it prints "X reason" and exits 1; a cpg_finalize that takes
+// over 5 s is exit 3, a checker still running 10 s after -exit exit 4
+// (both with every goroutine's stack on stderr).
 package main
 
 import (
@@ -40,6 +42,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cpgcheck: -until and -exit (>= -until) are required")
 		os.Exit(2)
 	}
+	// Dial may retry for 10 s: a checker started late is not yet stuck.
+	wd := time.UnixMilli(*exit).Add(watchdogAfter)
+	if late := time.Now().Add(10*time.Second + watchdogAfter); wd.Before(late) {
+		wd = late
+	}
+	watchdog(wd)
 	out := bufio.NewWriter(os.Stdout)
 	err := run(out, *group, *interval, *max, time.UnixMilli(*until), time.UnixMilli(*exit))
 	if err != nil {
@@ -148,6 +156,19 @@ func run(out *bufio.Writer, group string, interval time.Duration, maxMsgs uint64
 			flushed = time.Now()
 		}
 	}
+}
+
+// watchdogAfter is how long after -exit a checker that has not returned
+// (stuck in dispatch or in a send, not in the bounded finalize) dumps its
+// stacks and exits 4, before the test's own SIGQUIT.
+const watchdogAfter = 10 * time.Second
+
+func watchdog(at time.Time) {
+	time.AfterFunc(time.Until(at), func() {
+		buf := make([]byte, 1<<16)
+		fmt.Fprintf(os.Stderr, "cpgcheck: still running %v after -exit\n%s\n", watchdogAfter, buf[:runtime.Stack(buf, true)])
+		os.Exit(4)
+	})
 }
 
 // errFinalizeHung makes main exit 3: the log is complete, but cpg_finalize
