@@ -53,12 +53,6 @@ func (d *Daemon) startRing() (stop func(), err error) {
 		}
 		l.Logf(level, format, args...)
 	}
-	addrs := map[uint32]string{}
-	for _, n := range cfg.Nodes() {
-		if n.Addrs[0] != nil {
-			addrs[n.NodeID] = n.Addrs[0].String()
-		}
-	}
 	var current atomic.Pointer[ring.Ring]
 	d.ForceGather = func() {
 		if r := current.Load(); r != nil {
@@ -80,7 +74,7 @@ func (d *Daemon) startRing() (stop func(), err error) {
 						d.ipcSyncCompleted()  // IPC gate, daemon/ipcsetup.go
 						d.notifyReady()       // daemon/run.go
 					},
-					MemberIP: func(id uint32) string { return fmt.Sprintf("r(0) ip(%s) ", addrs[id]) },
+					MemberIP: d.eng.memberIP, // follows cfg reloads (daemon/reload.go)
 					Services: d.eng.ringServices(),
 				})
 				if err != nil {
