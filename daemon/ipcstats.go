@@ -112,8 +112,13 @@ func (s *ipcStats) closedConn(c *ipc.Conn) {
 		return
 	}
 	delete(s.byPtr, c)
+	e := s.conns[p]
 	delete(s.conns, p)
+	// C's DELETE notifications carry the value read at removal: store
+	// it first, the map hands the stored one to the trackers.
+	st := c.Stats()
 	for _, n := range ipcConnStatNames {
+		_ = s.m.Set(p+n.name, n.get(st, e))
 		_ = s.m.Delete(p + n.name)
 	}
 	s.active--

@@ -118,8 +118,16 @@ func ipcStatsScenario(t *testing.T, h *harness.Host) []step {
 		}
 	}
 	steps = append(steps, step{name: "tracker gone", out: last})
+
+	// A prefix tracker sees a client's 13 keys come (values at creation)
+	// and go (values at removal).
+	tr := track(t, h, []string{"-m", "stats", "-T", "stats.ipcs."}, 26, [][]string{{"-g", "totem.cluster_name"}})
+	tr.out = ipcConnAnywhere.ReplaceAllString(tr.out, "${1}CONN.")
+	steps = append(steps, tr)
 	return steps
 }
+
+var ipcConnAnywhere = regexp.MustCompile(`(stats\.ipcs\.service\d+\.)\d+\.0x[0-9a-f]+\.`)
 
 // srpClearCheck: corosync-cmapctl -C totem, -C knet (totemsrp_stats_clear
 // zeroes the srp counters whatever the flags) and -C all restart
