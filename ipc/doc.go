@@ -38,6 +38,16 @@
 // peer's uid/gid/pid and returns 0 or a negative errno (-EACCES for corosync's
 // uidgid rule); ServiceConfig.OnConnect may refuse too.
 //
+// # Statistics
+//
+// Each connection counts what libqb's qb_ipcs_connection_stats and
+// corosync's per-connection context count (Conn.Stats: requests, responses,
+// events, send/recv retries, flow-control state and changes, invalid and
+// overloaded requests, the event queue's queuing/queued/sent) with atomics
+// on the request and event paths; Conn.ClearStats is cs_ipcs_clear_stats.
+// Config.OnConnCreated/OnConnClosed let the daemon publish them
+// (stats.ipcs.* in the stats map).
+//
 // # Transports
 //
 // SHM (libqb's default, the one Pacemaker accepts): three ring buffers in
