@@ -18,6 +18,16 @@
 //     the first set of a new max (an ADD) does nothing until it changes.
 //   - A reading above max moves the state to "failed"; the state returns
 //     to "running" only on the next configuration change.
+//   - A DELETE under the resource's prefix reconfigures it while the
+//     deleted key still reads its old value (C's map notifies first), so
+//     deleting max keeps the old max until the next change.
+//   - An unscannable string poll_period logs two warnings, the second
+//     for "0 ms" (C range-checks an uninitialized variable).
+//
+// One difference remains: when mon writes its state key inside a cmap
+// change, C notifies wd's track at once (nested), our icmap after mon's
+// callback returns; MON and WD log lines are each in C's order but may
+// interleave differently.
 //
 // # Wiring
 //
