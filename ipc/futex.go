@@ -14,8 +14,11 @@ const (
 	futexWake = 1
 )
 
+// futexWakeOne never blocks, so it is a raw call: the runtime's syscall
+// bookkeeping would wake its sysmon thread whenever the process was idle
+// (daemon/transport/rawio.go), once per response.
 func futexWakeOne(addr *uint32) {
-	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWake, 1, 0, 0, 0)
+	syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWake, 1, 0, 0, 0)
 }
 
 // futexWaitFor sleeps while *addr == val, at most d. Spurious wake-ups are

@@ -7,6 +7,7 @@ import (
 	"net"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // shmServer is the server end of the SHM transport: it creates the three
@@ -42,8 +43,12 @@ func (t *shmServer) recvLoop(c *Conn) error {
 		msgBuf = make([]byte, c.maxMsg)
 	}
 	buf := make([]byte, 512)
+	rc, err := t.uc.SyscallConn()
+	if err != nil {
+		return err
+	}
 	for {
-		n, err := t.uc.Read(buf)
+		n, err := rawRead(rc, buf)
 		if n == 0 || err != nil {
 			if err == nil || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 				return ErrClosed
@@ -122,7 +127,13 @@ func (t *shmServer) trySend(k int) (int, error) {
 	var n int
 	var serr error
 	err = rc.Write(func(fd uintptr) bool {
-		n, serr = syscall.SendmsgN(int(fd), zeros[:k], nil, nil, syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL)
+		// Raw: see rawRead.
+		r, _, e := syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&zeros[0])), uintptr(k),
+			syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL, 0, 0)
+		n = int(r)
+		if e != 0 {
+			n, serr = 0, e
+		}
 		return true
 	})
 	if err != nil {
@@ -150,4 +161,30 @@ func (t *shmServer) teardown() {
 			r.unlink()
 		}
 	}
+}
+
+// rawRead reads the notification bytes of the setup socket, waiting in the
+// runtime's poller while there are none. The read itself is a raw call: it
+// cannot block (MSG_DONTWAIT), and the runtime's syscall bookkeeping wakes
+// its sysmon thread each time an idle process makes a call, which cost a
+// context switch per request under CPG load (daemon/transport/rawio.go).
+func rawRead(rc syscall.RawConn, buf []byte) (int, error) {
+	var n int
+	var errno syscall.Errno
+	err := rc.Read(func(fd uintptr) bool {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)),
+			syscall.MSG_DONTWAIT, 0, 0)
+		if e == syscall.EAGAIN || e == syscall.EINTR {
+			return false
+		}
+		n, errno = int(r), e
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	if errno != 0 {
+		return 0, errno
+	}
+	return n, nil
 }

@@ -112,6 +112,7 @@ func runCell(ctx context.Context, c *harness.Cluster, helper, group string, cs c
 	if err != nil {
 		return res, err
 	}
+	cs0 := sumCtxSwitches(pids)
 	stopSampler := make(chan struct{})
 	var rssMax int64
 	var wgS sync.WaitGroup
@@ -207,6 +208,7 @@ func runCell(ctx context.Context, c *harness.Cluster, helper, group string, cs c
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
+	res.CtxSwitches = sumCtxSwitches(pids) - cs0
 	if len(errs) > 0 {
 		return res, fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
@@ -254,6 +256,7 @@ func summarize(res Result, hrs []helperResult, rssMax int64, cpu float64) (Resul
 	}
 	if deliveries > 0 {
 		res.CPUPerMsg = time.Duration(cpu / float64(deliveries) * float64(time.Second))
+		res.CtxPerMsg = float64(res.CtxSwitches) / float64(deliveries)
 	}
 	return res, nil
 }

@@ -56,3 +56,41 @@ func rssKB(pid int) (int64, error) {
 	}
 	return 0, fmt.Errorf("/proc/%d/status: no VmRSS", pid)
 }
+
+// ctxSwitches is the number of context switches, voluntary and not, of
+// every thread of pid so far: a Go daemon's cost is mostly in waking and
+// parking threads, which CPU seconds alone do not show.
+func ctxSwitches(pid int) (uint64, error) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, t.Name()))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			for _, k := range []string{"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"} {
+				if v, ok := strings.CutPrefix(line, k); ok {
+					x, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+					if err == nil {
+						n += x
+					}
+				}
+			}
+		}
+	}
+	return n, nil
+}
+
+func sumCtxSwitches(pids []int) uint64 {
+	var s uint64
+	for _, p := range pids {
+		if v, err := ctxSwitches(p); err == nil {
+			s += v
+		}
+	}
+	return s
+}

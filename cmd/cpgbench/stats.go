@@ -43,8 +43,12 @@ type Result struct {
 	RSSMaxKB   int64         // largest VmRSS of any daemon of the ring during the cell
 	CPUSec     float64       // user+system seconds of all the ring's daemons during the cell
 	CPUPerMsg  time.Duration // CPUSec over every delivery on every node
-	Retries    uint64        // CS_ERR_TRY_AGAIN answers the senders got (flow control)
-	Err        string        // why the cell failed; its figures are then meaningless
+	// CtxSwitches are the daemons' context switches in the cell (every
+	// thread); CtxPerMsg divides them by every delivery on every node.
+	CtxSwitches uint64
+	CtxPerMsg   float64
+	Retries     uint64 // CS_ERR_TRY_AGAIN answers the senders got (flow control)
+	Err         string // why the cell failed; its figures are then meaningless
 }
 
 func (r Result) key() string { return fmt.Sprintf("%d/%d", r.Size, r.Senders) }

@@ -84,6 +84,17 @@ type Ring struct {
 	stop      chan struct{}
 	done      chan struct{}
 
+	// mu is the ring lock: whoever holds it may touch the node, totempg,
+	// sync and the engines' ring callbacks. The loop holds it while it
+	// handles an event; Do takes it on the caller's goroutine, so an IPC
+	// request (cpg mcast) is queued and answered without waking the loop:
+	// a hand-off per request capped CPG at a few thousand messages/s.
+	mu      gosync.Mutex
+	running bool          // under mu: the loop is between Start and its end
+	armed   time.Duration // under mu: when the loop's timer fires
+	kick    chan struct{} // wakes the loop to re-arm its timer (or end)
+	failed  bool          // under mu: a Do hit the fatal error; the loop ends
+
 	fatal error
 }
 
@@ -112,7 +123,8 @@ func New(cfg Config) (*Ring, error) {
 		return nil, err
 	}
 	r := &Ring{cfg: cfg, node: node, tr: cfg.Transport, log: cfg.Log,
-		cmds: make(chan func(), 16), stop: make(chan struct{}), done: make(chan struct{})}
+		cmds: make(chan func(), 16), stop: make(chan struct{}), done: make(chan struct{}),
+		kick: make(chan struct{}, 1)}
 	r.pg = totempg.New(srpAdapter{node}, totempg.Config{
 		NetMTU: cfg.Transport.NetMTU() - totempg.McastHeaderOverhead,
 		Logger: slog.New(&slogHandler{log: cfg.Log, subsys: "TOTEM"}),
@@ -188,9 +200,28 @@ func (r *Ring) Start() {
 	})
 }
 
-// Do runs f on the event loop (where the node may be touched) and waits for
-// it. It returns false if the loop has ended.
+// Do runs f under the ring lock (where the node may be touched), then acts
+// on what f produced, on the caller's goroutine. It returns false if the
+// loop has ended. It must not be called from the loop or a Services
+// callback (those already hold the lock).
 func (r *Ring) Do(f func(n *totemsrp.Node)) bool {
+	r.mu.Lock()
+	if r.running {
+		defer r.mu.Unlock()
+		f(r.node)
+		if !r.process() {
+			r.failed = true
+			r.wake()
+			return true
+		}
+		if r.nextWait() < r.armed-r.now() {
+			r.wake()
+		}
+		return true
+	}
+	r.mu.Unlock()
+	// Not started yet, or ended: the loop takes it from the queue when it
+	// starts, or Done tells the caller it never will.
 	ran := make(chan struct{})
 	select {
 	case r.cmds <- func() { f(r.node); close(ran) }:
@@ -236,6 +267,36 @@ func (r *Ring) Err() error {
 
 func (r *Ring) now() time.Duration { return time.Since(r.t0) }
 
+// wake makes the loop re-arm its timer; it never blocks.
+func (r *Ring) wake() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// nextWait is how long the loop may sleep before a timer is due. Under mu.
+func (r *Ring) nextWait() time.Duration {
+	wait := time.Hour
+	if d, ok := r.node.NextDeadline(); ok {
+		wait = d - r.now()
+	}
+	if f := r.cfg.Services.NextDeadline; f != nil {
+		if d, ok := f(); ok && d-r.now() < wait {
+			wait = d - r.now()
+		}
+	}
+	if r.sync.Busy() && wait > syncRetry {
+		// The totemsrp queue was full; the next token frees it.
+		wait = syncRetry
+	}
+	return max(wait, 0)
+}
+
+// maxBatch bounds the frames the loop handles per turn of the lock, so a
+// flood of packets does not keep an IPC request waiting for long.
+const maxBatch = 32
+
 func (r *Ring) loop() {
 	defer close(r.done)
 	defer r.tr.Close()
@@ -245,44 +306,77 @@ func (r *Ring) loop() {
 	defer statsTick.Stop()
 	packets := r.tr.Packets()
 
+	r.mu.Lock()
+	defer func() {
+		r.running = false
+		r.mu.Unlock()
+	}()
+	r.running = true
 	r.node.Start(r.now())
 	for {
-		if !r.process() {
+		if r.failed || !r.process() {
 			return
 		}
-		wait := time.Hour
-		if d, ok := r.node.NextDeadline(); ok {
-			wait = d - r.now()
-		}
-		if f := r.cfg.Services.NextDeadline; f != nil {
-			if d, ok := f(); ok && d-r.now() < wait {
-				wait = d - r.now()
-			}
-		}
-		if r.sync.Busy() && wait > syncRetry {
-			// The totemsrp queue was full; the next token frees it.
-			wait = syncRetry
-		}
-		if wait < 0 {
-			wait = 0
-		}
+		wait := r.nextWait()
+		r.armed = r.now() + wait
 		timer.Reset(wait)
+		r.mu.Unlock()
+		var (
+			p      transport.Packet
+			gotPkt bool
+			ok     bool
+			f      func()
+			timed  bool
+			stats  bool
+			stop   bool
+		)
 		select {
-		case p, ok := <-packets:
+		case p, ok = <-packets:
+			gotPkt = true
+		case <-timer.C:
+			timed = true
+		case f = <-r.cmds:
+		case <-statsTick.C:
+			stats = true
+		case <-r.kick:
+		case <-r.stop:
+			stop = true
+		}
+		r.mu.Lock()
+		switch {
+		case gotPkt:
 			if !ok {
 				r.fatal = errors.New("ring: transport closed")
 				return
 			}
 			r.node.Tick(r.now())
 			_ = r.node.Step(p.Data)
-		case <-timer.C:
+			// Frames that queued up meanwhile go in the same turn.
+			for i := 1; i < maxBatch; i++ {
+				select {
+				case p, ok = <-packets:
+				default:
+					i = maxBatch
+					continue
+				}
+				if !ok {
+					r.fatal = errors.New("ring: transport closed")
+					return
+				}
+				if !r.process() {
+					return
+				}
+				r.node.Tick(r.now())
+				_ = r.node.Step(p.Data)
+			}
+		case timed:
 			r.node.Tick(r.now())
 			r.advanceServices()
-		case f := <-r.cmds:
+		case f != nil:
 			f()
-		case <-statsTick.C:
+		case stats:
 			r.publishStats()
-		case <-r.stop:
+		case stop:
 			r.node.Leave()
 			r.process()
 			return

@@ -51,7 +51,7 @@ func (s *mmsgSender) sendAll(frame []byte, to []netip.Addr, port uint16) (sent, 
 	}
 	if s.disabled || len(frame) == 0 || len(to) < mmsgMin {
 		for _, a := range to {
-			if _, err := s.conn.WriteToUDPAddrPort(frame, netip.AddrPortFrom(a, port)); err != nil {
+			if err := rawSendTo(s.conn, frame, netip.AddrPortFrom(a, port)); err != nil {
 				failed++
 			} else {
 				sent++
@@ -87,7 +87,7 @@ func (s *mmsgSender) sendAll(frame []byte, to []netip.Addr, port uint16) (sent, 
 		var r uintptr
 		var errno syscall.Errno
 		err := s.rc.Write(func(fd uintptr) bool {
-			r, _, errno = unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&s.hdrs[off])), uintptr(n-off), 0, 0, 0)
+			r, _, errno = unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&s.hdrs[off])), uintptr(n-off), 0, 0, 0)
 			return errno != unix.EAGAIN
 		})
 		switch {

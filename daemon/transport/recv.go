@@ -49,8 +49,12 @@ func (r *receiver) start(conn *net.UDPConn, link int) {
 func (r *receiver) loop(conn *net.UDPConn, link int) {
 	defer r.wg.Done()
 	buf := make([]byte, UDPReceiveFrameSizeMax)
+	rc, err := conn.SyscallConn()
+	if err != nil {
+		return
+	}
 	for {
-		n, _, flags, from, err := conn.ReadMsgUDPAddrPort(buf, nil)
+		n, flags, from, err := rawRecv(rc, buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return

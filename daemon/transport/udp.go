@@ -160,7 +160,7 @@ func (t *UDP) Send(nodeid uint32, frame []byte) error {
 	if !ok {
 		return fmt.Errorf("%w: %d", ErrUnknownMember, nodeid)
 	}
-	if _, err := t.send.WriteToUDPAddrPort(frame, netip.AddrPortFrom(a, t.cfg.Port)); err != nil {
+	if err := rawSendTo(t.send, frame, netip.AddrPortFrom(a, t.cfg.Port)); err != nil {
 		t.c.txErr.Add(1)
 		return nil
 	}
@@ -173,7 +173,7 @@ func (t *UDP) Mcast(frame []byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
-	if _, err := t.send.WriteToUDPAddrPort(frame, t.group); err != nil {
+	if err := rawSendTo(t.send, frame, t.group); err != nil {
 		t.c.txErr.Add(1)
 	} else {
 		t.c.tx.Add(1)

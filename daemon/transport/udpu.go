@@ -79,7 +79,7 @@ func (t *UDPU) Send(nodeid uint32, frame []byte) error {
 	if !ok {
 		return fmt.Errorf("%w: %d", ErrUnknownMember, nodeid)
 	}
-	if _, err := t.token.WriteToUDPAddrPort(frame, netip.AddrPortFrom(a, t.cfg.Port)); err != nil {
+	if err := rawSendTo(t.token, frame, netip.AddrPortFrom(a, t.cfg.Port)); err != nil {
 		t.c.txErr.Add(1)
 		return nil // non-critical in C: totemsrp recovers by retransmission
 	}
