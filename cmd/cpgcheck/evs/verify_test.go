@@ -128,6 +128,10 @@ func TestVerifyFindsEachViolation(t *testing.T) {
 			d := dLines(ls)
 			return append(ls[:d[40]], ls[d[40]+1:]...) // one of B's, after C left
 		}},
+		{"lost-tail", Lost, func(ls []string) []string {
+			d := dLines(ls)
+			return append(ls[:d[len(d)-1]], ls[d[len(d)-1]+1:]...) // A's last, before B exits
+		}},
 		{"swap-senders", Divergent, func(ls []string) []string {
 			d := dLines(ls)
 			ls[d[0]], ls[d[1]] = ls[d[1]], ls[d[0]] // A 1 and C 1: agreed order broken
@@ -158,6 +162,34 @@ func TestVerifyOrderAcrossSplit(t *testing.T) {
 	r := verifyText(t, in)
 	if r.Counts[OrderDiff] == 0 {
 		t.Fatalf("no order violation; got %v", r.Violations)
+	}
+}
+
+// A checker whose join reached the ring after another member had sent
+// everything owes none of it; one that joined after it owes all of it.
+func TestVerifyLateJoiner(t *testing.T) {
+	in := texts()
+	a, b, d := Proc{1, 11}, Proc{2, 22}, Proc{4, 44}
+	// D joins once A and B are done sending; it hears nothing and leaves.
+	late := fmt.Sprintf("P 4 44\n%s\nS 0\nE\n", FormatMembers([]Proc{a, b, d}))
+	logs := func(dlog string) []*Log {
+		var out []*Log
+		for n, s := range map[string]string{"a": in["a"], "b": in["b"], "c": in["c"], "d": dlog} {
+			l, err := ParseLog(n, strings.NewReader(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	if r := Verify(logs(late)); r.Total() != 0 {
+		t.Fatalf("late joiner: %v", r.Violations)
+	}
+	// Now A and B join after D, and D still hears nothing of them.
+	first := fmt.Sprintf("P 4 44\n%s\n%s\nS 0\nE\n", FormatMembers([]Proc{d}), FormatMembers([]Proc{a, b, d}))
+	if r := Verify(logs(first)); r.Counts[Lost] == 0 {
+		t.Fatalf("members that joined after D sent to none of its deliveries, yet no loss: %v", r.Violations)
 	}
 }
 
