@@ -28,9 +28,10 @@ var nodelistLayouts = []struct {
 type nodelistSnapshot map[string]string
 
 // TestReloadNodelist: `corosync-cfgtool -R` with a nodelist that gains a
-// 4th node lets that node join a running udpu ring, and a reload that
-// drops it again (after it stopped) takes it out of the ring's member set
-// so that, started again, it cannot rejoin. The same steps run on
+// 4th node lets that node join a running udpu ring; a reload that drops
+// it again (after it stopped) takes it out of the ring's member set so
+// that, started again, it cannot rejoin; and once it is back in the
+// nodelist, a reload that moves it to another address is refused. The same steps run on
 // {C,C,C} and on {C,Go,Go} (node4 Go, and node4 C) side by side; after
 // every step `corosync-quorumtool -s`, `corosync-cmapctl runtime.members`
 // and `corosync-cmapctl nodelist.` on every running node must read as on
@@ -38,7 +39,8 @@ type nodelistSnapshot map[string]string
 func TestReloadNodelist(t *testing.T) {
 	results := make([][]nodelistSnapshot, len(nodelistLayouts))
 	phases := []string{"3 nodes", "reload adds node4", "node4 joined", "node4 stopped",
-		"reload removes node4", "node4 started again"}
+		"reload removes node4", "node4 started again", "node4 stopped, reload adds it back",
+		"reload moves node4 (refused)"}
 	t.Run("rings", func(t *testing.T) {
 		for i, l := range nodelistLayouts {
 			t.Run(l.name, func(t *testing.T) {
@@ -138,6 +140,30 @@ func nodelistScenario(t *testing.T, impls [4]harness.Impl) []nodelistSnapshot {
 	time.Sleep(4 * time.Second) // a few token timeouts (1650 ms) for a merge that must not come
 	c.WaitQuorate(time.Now(), first3, 3, 10*time.Second)
 	snap(c.Hosts)
+
+	// node4 stopped and put back into the nodelist: then a reload that
+	// moves it to another address is refused everywhere
+	// (check_things_have_not_changed). This comes last: Debian's daemons
+	// hung (IPC and token) when node4 was started again after such a
+	// refused reload and a removal, in 2 runs out of 2.
+	n4.StopCorosync()
+	writeAll(first3, four)
+	c.Host(2).MustRun("corosync-cfgtool", "-R")
+	snap(first3)
+	moved := strings.Replace(four, "ring0_addr: "+n4.Addr.String()+"\n", "ring0_addr: "+n4.Addr.String()+"4\n", 1)
+	if moved == four {
+		t.Fatalf("node4's address not in the config:\n%s", four)
+	}
+	writeAll(first3, moved)
+	r := c.Host(3).RunT("corosync-cfgtool", "-R")
+	for _, h := range first3 {
+		if !logHas(h, "new config has different address for link 0 (addr changed from "+n4.Addr.String()+" to "+n4.Addr.String()+"4)", 10*time.Second) {
+			t.Errorf("%s did not log the refused address change", h.Name)
+		}
+	}
+	snap(first3)
+	snaps[len(snaps)-1]["cfgtool -R"] = subnetRE.ReplaceAllString(r.String(), "192.168.S.")
+
 	return snaps
 }
 

@@ -1,6 +1,7 @@
 package cfg
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/gorosync/gorosync/confparse"
@@ -73,34 +74,19 @@ func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
 		_ = live.Set("config.totemconfig_reload_in_progress", uint8(0))
 		_ = live.Set("config.reload_in_progress", uint8(0))
 	}()
-	nc, err := confparse.LoadBytes(e.cfg.ConfigPath, data, e.cfg.Options)
-	if err != nil {
-		// What C finds in totemconfig_configure_new_params,
-		// totem_volatile_config_validate and the crypto reread; confparse
-		// checks them before anything is touched, so the live map and the
-		// running totem stay as they were (C's too, checked against the
-		// real daemon: interop testdata/cfgtool/reload-invalid.txt).
-		e.logf(logsys.Error, "Configuration is not valid: %s", err)
-		return wire.CsErrInvalidParam, false
-	}
-	// C's temporary map: the parsed file plus what totemconfig derives
-	// into it on reload (nodelist.local_node_pos, generated nodeids,
-	// runtime.config.*). Startup-only keys such as the
-	// totem.interface.N.bindnetaddr that config_convert_nodelist_to_interface
-	// adds are not in it, so a reload deletes them, as C's does.
+	// C's temporary map starts as the parsed file alone. What totemconfig
+	// derives into it (nodelist.local_node_pos, generated nodeids,
+	// runtime.config.*) comes later, so remove_deleted_entries first
+	// deletes those from the live map, and a reload refused after that
+	// point leaves them deleted (checked against the real daemon:
+	// interop TestReloadNodelist, local_node_pos after a refused address
+	// change). Startup-only keys such as the totem.interface.N.bindnetaddr
+	// that config_convert_nodelist_to_interface adds never come back.
 	temp := icmap.New()
 	for _, k := range parsed {
 		if err := temp.Set(k.Name, k.Value); err != nil {
 			e.logf(logsys.Error, "Unable to reload config file: %s: %v", k.Name, err)
 			return wire.CsErrInvalidParam, false
-		}
-	}
-	for _, k := range nc.Keys {
-		if strings.HasPrefix(k.Name, "runtime.config.") || strings.HasPrefix(k.Name, "nodelist.") {
-			if err := temp.Set(k.Name, k.Value); err != nil {
-				e.logf(logsys.Error, "Unable to reload config file: %s: %v", k.Name, err)
-				return wire.CsErrInvalidParam, false
-			}
 		}
 	}
 
@@ -111,6 +97,27 @@ func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
 	for _, k := range roKeys {
 		if !icmap.KeyValueEq(temp, k, live, k) && temp.Delete(k) == nil {
 			e.logf(logsys.Notice, "Modified entry '%s' in corosync.conf cannot be changed at run-time", k)
+		}
+	}
+
+	nc, err := confparse.LoadBytes(e.cfg.ConfigPath, data, e.cfg.Options)
+	if err != nil {
+		// What C finds in totemconfig_configure_new_params,
+		// totem_volatile_config_validate and the crypto reread: nothing
+		// is copied and the running totem stays as it was.
+		e.logf(logsys.Error, "Configuration is not valid: %s", err)
+		return wire.CsErrInvalidParam, false
+	}
+	if !e.addressesUnchanged(nc) {
+		e.logf(logsys.Error, "Cannot configure new interface definitions: %s", errAddrChanged)
+		return wire.CsErrInvalidParam, false
+	}
+	for _, k := range nc.Keys {
+		if strings.HasPrefix(k.Name, "runtime.config.") || strings.HasPrefix(k.Name, "nodelist.") {
+			if err := temp.Set(k.Name, k.Value); err != nil {
+				e.logf(logsys.Error, "Unable to reload config file: %s: %v", k.Name, err)
+				return wire.CsErrInvalidParam, false
+			}
 		}
 	}
 	cryptoChanged = nc.Transport() == "knet" && keysDiffer(temp, live, cryptoKeys)
@@ -126,6 +133,38 @@ func (e *Engine) reload(nodeid uint32) (res wire.CsError, cryptoChanged bool) {
 		}
 	}
 	return wire.CsOK, cryptoChanged
+}
+
+const errAddrChanged = "To reconfigure an interface it must be deleted and recreated. " +
+	"A working interface needs to be available to corosync at all times"
+
+// addressesUnchanged is check_things_have_not_changed: a node the running
+// nodelist knows may not come back with another address on a link (it
+// would have to leave the transport and rejoin). Every such link is
+// logged; nodes only in one of the lists are the additions and removals
+// a reload is for.
+func (e *Engine) addressesUnchanged(nc *confparse.Config) bool {
+	ok := true
+	for _, n := range nc.Nodes() {
+		for link, ip := range n.Addrs {
+			if ip == nil {
+				continue
+			}
+			a, valid := netip.AddrFromSlice(ip)
+			if !valid {
+				continue
+			}
+			a = a.Unmap()
+			for _, old := range e.cfg.Node.Interfaces(n.NodeID) {
+				if old.Link == link && old.Addr.IsValid() && old.Addr != a {
+					e.logf(logsys.Error, "new config has different address for link %d (addr changed from %s to %s). Internal value was NOT changed.",
+						link, old.Addr, a)
+					ok = false
+				}
+			}
+		}
+	}
+	return ok
 }
 
 // removeDeletedEntries is remove_deleted_entries: keys of the live map under

@@ -217,3 +217,58 @@ func TestReloadMcastFails(t *testing.T) {
 		t.Fatalf("reload: %v", st)
 	}
 }
+
+// A node of the running nodelist that comes back with another address is
+// refused as C's check_things_have_not_changed refuses it: status 7,
+// nothing copied or applied, one line per changed link.
+func TestReloadAddressChanged(t *testing.T) {
+	applied := 0
+	f := newFixture(t, func(c *Config) {
+		c.ApplyTotem = func(*confparse.Config) error { applied++; return nil }
+	})
+	f.loadLive(baseConf)
+	next := strings.Replace(baseConf, "ring0_addr: 10.0.0.3", "ring0_addr: 10.0.0.33", 1)
+	next = strings.Replace(next, "token: 1000", "token: 2000", 1)
+	f.writeConf(next)
+	if st := f.reload(f.dial()); st != wire.CsErrInvalidParam {
+		t.Fatalf("reload: %v", st)
+	}
+	f.waitLog("error new config has different address for link 0 (addr changed from 10.0.0.3 to 10.0.0.33). Internal value was NOT changed.")
+	f.waitLog("error Cannot configure new interface definitions: " + errAddrChanged)
+	if s, _ := f.m.GetString("nodelist.node.2.ring0_addr"); s != "10.0.0.3" || f.u32("totem.token") != 1000 || applied != 0 {
+		t.Errorf("refused reload changed something: ring0_addr %q, token %d, applied %d", s, f.u32("totem.token"), applied)
+	}
+	if st, a, b := f.configFlags(); st != int32(wire.CsErrInvalidParam) || a != 0 || b != 0 {
+		t.Errorf("config.* = %d %d %d", st, a, b)
+	}
+	// C's quirk: remove_deleted_entries ran before the check, against a
+	// temporary map without the derived nodelist.local_node_pos.
+	if _, _, err := f.m.Get("nodelist.local_node_pos"); err == nil {
+		t.Error("nodelist.local_node_pos survived the refused reload (C deletes it)")
+	}
+	// The next good reload puts it back.
+	f.writeConf(baseConf)
+	if st := f.reload(f.dial()); st != wire.CsOK {
+		t.Fatalf("reload: %v", st)
+	}
+	if v, err := f.m.GetUint32("nodelist.local_node_pos"); err != nil || v != 0 {
+		t.Errorf("nodelist.local_node_pos %d %v after a good reload", v, err)
+	}
+}
+
+// Adding a node and dropping another is what a nodelist reload is for.
+func TestReloadNodelistAddRemove(t *testing.T) {
+	f := newFixture(t, nil)
+	f.loadLive(baseConf)
+	f.writeConf(strings.Replace(baseConf, "ring0_addr: 10.0.0.3\n\t\tnodeid: 3", "ring0_addr: 10.0.0.4\n\t\tnodeid: 4", 1))
+	if st := f.reload(f.dial()); st != wire.CsOK {
+		t.Fatalf("reload: %v", st)
+	}
+	if s, _ := f.m.GetString("nodelist.node.2.ring0_addr"); s != "10.0.0.4" || f.u32("nodelist.node.2.nodeid") != 4 {
+		t.Errorf("nodelist.node.2 = %q, %d", s, f.u32("nodelist.node.2.nodeid"))
+	}
+	c := f.applied.Load()
+	if c == nil || len(c.Nodes()) != 3 || c.Nodes()[2].NodeID != 4 {
+		t.Fatalf("applied %+v", c)
+	}
+}
