@@ -91,7 +91,11 @@ func TestCpgcheckFinalizeStress(t *testing.T) {
 		for _, v := range r.Violations {
 			t.Errorf("round %d: %v", round, v)
 		}
-		t.Logf("round %d (finalize %v after the last send): %s", round, linger, r.Summary())
+		var sent uint64
+		for _, n := range r.Sent {
+			sent += n
+		}
+		t.Logf("round %d (finalize %v after the last send): %d sent; %s", round, linger, sent, r.Summary())
 	}
 	if round < rounds {
 		t.Errorf("only %d of %d rounds in the time budget", round, rounds)

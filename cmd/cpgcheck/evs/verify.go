@@ -181,11 +181,12 @@ func checkReceiver(r *Report, l *Log, sent map[Proc]uint64) []*view {
 	}
 	if l.Clean && cur != nil {
 		for _, p := range cur.members {
-			// A member of our first view that we never heard from may have
-			// sent everything before our join reached the ring (a checker
-			// started late on a loaded machine): nothing of it is owed.
-			// One we heard from, or one that joined after us, owes all.
-			if !tracked[p] && slices.Contains(vs[0].members, p) {
+			// Another member of our first view that we never heard from
+			// may have sent everything before our join reached the ring (a
+			// checker started late on a loaded machine): nothing of it is
+			// owed. We owe ourselves all we sent, and so does one we heard
+			// from or one that joined after us.
+			if p != l.Self && !tracked[p] && slices.Contains(vs[0].members, p) {
 				continue
 			}
 			if n, ok := sent[p]; ok && last[p] != n {

@@ -186,6 +186,10 @@ func TestVerifyLateJoiner(t *testing.T) {
 	if r := Verify(logs(late)); r.Total() != 0 {
 		t.Fatalf("late joiner: %v", r.Violations)
 	}
+	// D sent one message and never got it back.
+	if r := Verify(logs(strings.Replace(late, "S 0", "S 1", 1))); r.Counts[Lost] == 0 {
+		t.Fatalf("D's own message undelivered, yet no loss: %v", r.Violations)
+	}
 	// Now A and B join after D, and D still hears nothing of them.
 	first := fmt.Sprintf("P 4 44\n%s\n%s\nS 0\nE\n", FormatMembers([]Proc{d}), FormatMembers([]Proc{a, b, d}))
 	if r := Verify(logs(first)); r.Counts[Lost] == 0 {
