@@ -9,10 +9,9 @@ import (
 
 // A timeout that has run out by the time NextEvent polls must still be a
 // timeout, not ipc's "wait while the server lives" (negative). cmd/cpgcheck
-// polls with 1 ms once it stops sending; on a loaded machine the
-// millisecond was gone before the poll, every checker of the ring then
-// slept until the next event, and as none came (all were asleep, none
-// finalized) none ever reached its exit time.
+// polls with 1 ms once it stops sending: a checker descheduled for that
+// millisecond slept until the next event, and if every checker of the ring
+// did so, none finalized, so no event (leave) ever came to wake them.
 func TestNextEventElapsedTimeout(t *testing.T) {
 	l := newLoopback(t)
 	a := l.dial(t, 100, 0)
