@@ -3,6 +3,9 @@ package cfg
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +81,64 @@ func FuzzLibRequest(f *testing.F) {
 		h, err := wire.DecodeResponseHeader(res)
 		if err != nil || h.ID != resID[req] || int(h.Size) != len(res) {
 			t.Fatalf("request %d: response %+v (%d bytes) %v", req, h, len(res), err)
+		}
+	})
+}
+
+// FuzzReloadFile reloads arbitrary corosync.conf text over a running
+// 3-node configuration: nothing may panic, the answer is CS_OK or
+// CS_ERR_INVALID_PARAM, and a node of the running nodelist never ends up
+// at another address in the live map.
+func FuzzReloadFile(f *testing.F) {
+	f.Add([]byte(baseConf))
+	f.Add([]byte(strings.Replace(baseConf, "10.0.0.3", "10.0.0.33", 1)))
+	f.Add([]byte(strings.Replace(baseConf, "nodeid: 3", "nodeid: 4", 1)))
+	f.Add([]byte(strings.Replace(baseConf, "token: 1000", "token: 1000\n\tconsensus: 10", 1)))
+	f.Add([]byte(baseConf + "totem {\n"))
+	opts := confparse.Options{
+		Hostname:   func() (string, error) { return "node1", nil },
+		LocalAddrs: func() ([]net.IP, error) { return []net.IP{net.IPv4(10, 0, 0, 1)}, nil },
+		StateDirOK: func(string) error { return nil },
+		// Nothing may leave the process: no DNS, no files.
+		Resolve:       func(string) ([]net.IP, error) { return nil, errors.New("no resolver") },
+		ReverseLookup: func(net.IP) (string, error) { return "", nil },
+		LookupUser:    func(string) (uint32, error) { return 0, errors.New("no users") },
+		LookupGroup:   func(string) (uint32, error) { return 0, errors.New("no groups") },
+		ReadFile:      func(string) ([]byte, error) { return nil, errors.New("no files") },
+		OpenLogFile:   func(string) (int, error) { return 13, errors.New("no log files") },
+	}
+	start, err := confparse.LoadBytes("corosync.conf", []byte(baseConf), opts)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		m := icmap.New()
+		for _, k := range start.Keys {
+			if err := m.Set(k.Name, k.Value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e := New(Config{
+			Map: m, ConfigPath: "corosync.conf", Options: opts,
+			Node:     &nullNode{UDPNode{NodeID: 1, Members: func() []uint32 { return nil }, Nodes: testNodes}},
+			ReadFile: func(string) ([]byte, error) { return text, nil },
+		})
+		res, _ := e.reload(1)
+		if res != wire.CsOK && res != wire.CsErrInvalidParam {
+			t.Fatalf("reload answered %v", res)
+		}
+		for _, ent := range m.Snapshot("nodelist.node.") {
+			if !strings.HasSuffix(ent.Key, ".ring0_addr") {
+				continue
+			}
+			pos := strings.TrimSuffix(strings.TrimPrefix(ent.Key, "nodelist.node."), ".ring0_addr")
+			id, err := m.GetUint32("nodelist.node." + pos + ".nodeid")
+			if err != nil || id < 1 || id > 3 {
+				continue
+			}
+			if want := fmt.Sprintf("10.0.0.%d", id); ent.Value != want {
+				t.Fatalf("node %d moved to %v by reload (%v)", id, ent.Value, res)
+			}
 		}
 	})
 }
