@@ -32,7 +32,7 @@ const livenessSlice = 2 * time.Second
 
 // cliTransport is the client side of a transport.
 type cliTransport interface {
-	send(parts ...[]byte) error
+	send(fcMax int32, parts ...[]byte) error
 	recv(timeout time.Duration) ([]byte, error)
 	recvEvent(timeout time.Duration) ([]byte, error)
 	fd() int
@@ -152,7 +152,13 @@ func (c *Client) check() error {
 
 // Send sends one request without waiting for a response (qb_ipcc_sendv).
 // syscall.EAGAIN means the server asked for flow control or its ring is full.
-func (c *Client) Send(parts ...[]byte) error {
+func (c *Client) Send(parts ...[]byte) error { return c.SendFC(fcEnableMax, parts...) }
+
+// SendFC is Send with libqb's fc_enable_max set to fcMax for this call: a
+// flow-control word from 1 to fcMax refuses it with EAGAIN. libcpg sends
+// its MCASTs with 2, so that QB_IPCS_RATE_OFF_2 (sync, totem congestion)
+// stops them while its other requests still go in.
+func (c *Client) SendFC(fcMax int32, parts ...[]byte) error {
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -165,7 +171,7 @@ func (c *Client) Send(parts ...[]byte) error {
 	}
 	c.reqMu.Lock()
 	defer c.reqMu.Unlock()
-	return c.t.send(parts...)
+	return c.t.send(fcMax, parts...)
 }
 
 // Recv waits for the next response. timeout < 0 waits as long as the server
@@ -190,7 +196,7 @@ func (c *Client) Request(msg []byte, timeout time.Duration) ([]byte, error) {
 	}
 	c.reqMu.Lock()
 	defer c.reqMu.Unlock()
-	if err := c.t.send(msg); err != nil {
+	if err := c.t.send(fcEnableMax, msg); err != nil {
 		return nil, err
 	}
 	return c.t.recv(timeout)

@@ -18,7 +18,8 @@ type shmClient struct {
 	dir           string
 }
 
-// fcEnableMax is libqb's default: a flow-control word of 1 stops sends.
+// fcEnableMax is libqb's default: a flow-control word of 1 stops every
+// send; 2 (QB_IPCS_RATE_OFF_2) stops only those made with SendFC(2).
 const fcEnableMax = 1
 
 func openShmClient(setup int, r *wire.ConnResponse) (cliTransport, error) {
@@ -42,7 +43,7 @@ func openShmClient(setup int, r *wire.ConnResponse) (cliTransport, error) {
 
 func (t *shmClient) fd() int { return t.setup }
 
-func (t *shmClient) send(parts ...[]byte) error {
+func (t *shmClient) send(fcMax int32, parts ...[]byte) error {
 	rc, err := t.req.refCount()
 	if err != nil {
 		return err
@@ -54,7 +55,7 @@ func (t *shmClient) send(parts ...[]byte) error {
 	if err != nil {
 		return err
 	}
-	if fc > 0 && fc <= fcEnableMax {
+	if fc > 0 && fc <= fcMax {
 		return syscall.EAGAIN
 	}
 	if err := t.req.write(parts...); err != nil {

@@ -89,12 +89,12 @@ func (t *sockClient) ctlOp(off int, d int32, load bool) (v int32, err error) {
 	return atomic.AddInt32(p, d), nil
 }
 
-func (t *sockClient) send(parts ...[]byte) error {
+func (t *sockClient) send(fcMax int32, parts ...[]byte) error {
 	fc, err := t.ctlOp(ctlReqFC, 0, true)
 	if err != nil {
 		return err
 	}
-	if fc > 0 && fc <= fcEnableMax {
+	if fc > 0 && fc <= fcMax {
 		return syscall.EAGAIN
 	}
 	var b []byte

@@ -69,8 +69,10 @@ func setSockSize(uc *net.UnixConn, maxMsg uint32) {
 	uc.SetReadBuffer(int(maxMsg))
 }
 
-func newSockServer(desc, svc string, maxMsg uint32, uid, gid int) (t *sockServer, err error) {
-	t = &sockServer{base: desc + "-" + svc, ctlPath: desc + "-control-" + svc, maxMsg: maxMsg}
+func newSockServer(desc, svc string, maxMsg uint32, uid, gid int) (_ *sockServer, err error) {
+	// Not the named result: "return nil, err" must leave it for the cleanup
+	// (a too-long socket path used to crash the server here).
+	t := &sockServer{base: desc + "-" + svc, ctlPath: desc + "-control-" + svc, maxMsg: maxMsg}
 	defer func() {
 		if err != nil {
 			t.shutdown()

@@ -126,7 +126,9 @@ func (c *Client) McastJoined(msg []byte) error {
 	if len(msg) > c.maxFrag {
 		return c.sendFragments(msg)
 	}
-	return c.c.Send((&wire.CpgReqMcast{Guarantee: 2, Message: msg}).Append(nil))
+	// As libcpg: fc_enable_max 2, so RATE_OFF_2 (sync, totem congestion)
+	// says TRY_AGAIN here instead of queueing the MCAST behind it.
+	return c.c.SendFC(2, (&wire.CpgReqMcast{Guarantee: 2, Message: msg}).Append(nil))
 }
 
 func (c *Client) sendFragments(msg []byte) error {

@@ -37,8 +37,8 @@ const (
 	fcOffLevel = 16
 )
 
-// flowControl sets level 1 (QB_IPCS_RATE_OFF): our Go client, unlike
-// libcpg, has no per-call fc_enable_max, so RATE_OFF_2 would not stop it.
+// flowControl sets a level on every connection; the loopback uses 1
+// (QB_IPCS_RATE_OFF), which stops every request, MCAST or not.
 func (l *loopback) flowControl(level int32) {
 	for _, c := range l.srv.Connections(l.name) {
 		c.SetFlowControl(level)
