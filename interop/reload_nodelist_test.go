@@ -52,8 +52,19 @@ func TestReloadNodelist(t *testing.T) {
 	if t.Failed() {
 		return
 	}
+	compareNodelistRuns(t, results, phases)
+}
+
+// compareNodelistRuns compares every layout's snapshots with the first
+// layout's (the all-C ring), phase by phase and node by node.
+func compareNodelistRuns(t *testing.T, results [][]nodelistSnapshot, phases []string) {
+	t.Helper()
 	ref := results[0]
-	for i := 1; i < len(nodelistLayouts); i++ {
+	for i := 1; i < len(results); i++ {
+		if len(results[i]) != len(ref) {
+			t.Errorf("%s has %d snapshots, %s %d", nodelistLayouts[i].name, len(results[i]), nodelistLayouts[0].name, len(ref))
+			continue
+		}
 		for p, snap := range results[i] {
 			for _, host := range sortedKeys(snap) {
 				want, got := ref[p][host], snap[host]
