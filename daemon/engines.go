@@ -112,7 +112,11 @@ func (d *Daemon) newEngines() (*engines, error) {
 
 	en.cpg = cpg.New(cpg.Config{NodeID: nodeID,
 		Mcast: func(iov ...[]byte) error {
-			var m []byte
+			n := 0
+			for _, b := range iov {
+				n += len(b)
+			}
+			m := make([]byte, 0, n)
 			for _, b := range iov {
 				m = append(m, b...)
 			}
