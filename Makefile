@@ -51,7 +51,7 @@ bench: build
 # network namespaces (root; about 2 minutes). Not part of `make test`.
 .PHONY: bench-cpg
 bench-cpg: build
-	./bin/cpgbench -duration 3s -o bin/bench-cpg.md
+	./bin/cpgbench -duration 3s -repeat 3 -o bin/bench-cpg.md
 
 clean:
 	rm -rf bin interop.log

@@ -47,6 +47,7 @@ func main() {
 	sizesFlag := flag.String("sizes", "100,1024,10240", "message sizes in bytes (each >= 16)")
 	ringsFlag := flag.String("rings", "C,Go,mixed", "rings to run: C, Go, mixed")
 	out := flag.String("o", "", "also write the Markdown table to this file")
+	repeat := flag.Int("repeat", 1, "run every ring this many times, interleaved, and report each cell's median run by msgs/s (load on a shared machine drifts)")
 	perfDir := flag.String("perf", "", "record `perf` profiles of every Go daemon, one per cell, into this directory")
 	flag.Parse()
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
@@ -92,20 +93,26 @@ func main() {
 	t0 := time.Now()
 	var results []Result
 	var failures []string
-	for _, rs := range rings {
-		res, err := runRing(ctx, rs, helper, cells, *dur, *perfDir)
-		results = append(results, res...)
-		if err != nil {
-			failures = append(failures, fmt.Sprintf("ring %s: %v", rs.name, err))
-		}
-		if ctx.Err() != nil {
-			break
+	if *repeat < 1 {
+		log.Fatalf("-repeat %d: want at least 1", *repeat)
+	}
+reps:
+	for rep := 0; rep < *repeat; rep++ {
+		for _, rs := range rings {
+			res, err := runRing(ctx, rs, helper, cells, *dur, *perfDir)
+			results = append(results, res...)
+			if err != nil {
+				failures = append(failures, fmt.Sprintf("ring %s: %v", rs.name, err))
+			}
+			if ctx.Err() != nil {
+				break reps
+			}
 		}
 	}
-	table := Table(results)
+	table := Table(Median(results))
 	host, _ := os.Hostname()
-	note := fmt.Sprintf("%d cells of %v each, %s, %s; load average before %s, after %s; total %v",
-		len(results), *dur, host, cpuModel(), load0, loadavg(), time.Since(t0).Round(time.Second))
+	note := fmt.Sprintf("%d cells of %v each (%d run(s) of every cell, median by msgs/s), %s, %s; load average before %s, after %s; total %v",
+		len(results), *dur, *repeat, host, cpuModel(), load0, loadavg(), time.Since(t0).Round(time.Second))
 	fmt.Println()
 	fmt.Print(table)
 	fmt.Println()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -47,8 +48,11 @@ type Result struct {
 	// thread); CtxPerMsg divides them by every delivery on every node.
 	CtxSwitches uint64
 	CtxPerMsg   float64
-	Retries     uint64 // CS_ERR_TRY_AGAIN answers the senders got (flow control)
-	Err         string // why the cell failed; its figures are then meaningless
+	// Runs and Failed count the repetitions of the cell (-repeat) Median
+	// chose this one from, and how many of them failed.
+	Runs, Failed int
+	Retries      uint64 // CS_ERR_TRY_AGAIN answers the senders got (flow control)
+	Err          string // why the cell failed; its figures are then meaningless
 }
 
 func (r Result) key() string { return fmt.Sprintf("%d/%d", r.Size, r.Senders) }
@@ -69,16 +73,16 @@ func fmtDur(d time.Duration) string {
 // C and the Go ring ran.
 func Table(results []Result) string {
 	var b strings.Builder
-	b.WriteString("| ring | size B | senders | msgs/s | MB/s | p50 ms | p99 ms | RSS max MiB | CPU s | CPU µs/delivery |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| ring | size B | senders | msgs/s | MB/s | p50 ms | p99 ms | RSS max MiB | CPU s | CPU µs/delivery | context switches/delivery |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		if r.Err != "" {
-			fmt.Fprintf(&b, "| %s | %d | %d | FAILED | | | | | | |\n", r.Ring, r.Size, r.Senders)
+			fmt.Fprintf(&b, "| %s | %d | %d | FAILED | | | | | | | |\n", r.Ring, r.Size, r.Senders)
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %.0f | %.2f | %s | %s | %.1f | %.2f | %.1f |\n",
+		fmt.Fprintf(&b, "| %s | %d | %d | %.0f | %.2f | %s | %s | %.1f | %.2f | %.1f | %.2f |\n",
 			r.Ring, r.Size, r.Senders, r.MsgsPerSec, r.MBPerSec, fmtDur(r.P50), fmtDur(r.P99),
-			float64(r.RSSMaxKB)/1024, r.CPUSec, float64(r.CPUPerMsg)/float64(time.Microsecond))
+			float64(r.RSSMaxKB)/1024, r.CPUSec, float64(r.CPUPerMsg)/float64(time.Microsecond), r.CtxPerMsg)
 	}
 	byRing := map[string]map[string]Result{}
 	var keys []string
@@ -121,4 +125,43 @@ func Table(results []Result) string {
 		fmt.Fprintf(&b, "| %d | %d | %s | %s |\n", c.Size, c.Senders, strings.Join(cols, " | "), strings.Join(mix, " | "))
 	}
 	return b.String()
+}
+
+// Median keeps, of the runs of each ring and cell, the one with the median
+// msgs/s (the lower middle of an even count), in the order the cells were
+// first seen. Failed runs are kept only when every run of the cell failed,
+// and a failure is reported in Failed of the survivor.
+func Median(results []Result) []Result {
+	type group struct {
+		ok, bad []Result
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, r := range results {
+		k := r.Ring + "/" + r.key()
+		g := groups[k]
+		if g == nil {
+			g = &group{}
+			groups[k] = g
+			order = append(order, k)
+		}
+		if r.Err != "" {
+			g.bad = append(g.bad, r)
+		} else {
+			g.ok = append(g.ok, r)
+		}
+	}
+	var out []Result
+	for _, k := range order {
+		g := groups[k]
+		if len(g.ok) == 0 {
+			out = append(out, g.bad[0])
+			continue
+		}
+		slices.SortFunc(g.ok, func(a, b Result) int { return cmp.Compare(a.MsgsPerSec, b.MsgsPerSec) })
+		m := g.ok[(len(g.ok)-1)/2]
+		m.Runs, m.Failed = len(g.ok)+len(g.bad), len(g.bad)
+		out = append(out, m)
+	}
+	return out
 }

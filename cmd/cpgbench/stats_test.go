@@ -57,16 +57,40 @@ func TestTable(t *testing.T) {
 	}
 	got := Table(res)
 	for _, want := range []string{
-		"| C | 100 | 1 | 1000 | 0.10 | 1.00 | 4.00 | 10.0 | 2.00 | 10.0 |",
-		"| Go | 100 | 1 | 500 | 0.05 | 2.00 | 2.00 | 20.0 | 3.00 | 40.0 |",
+		"| C | 100 | 1 | 1000 | 0.10 | 1.00 | 4.00 | 10.0 | 2.00 | 10.0 | 0.00 |",
+		"| Go | 100 | 1 | 500 | 0.05 | 2.00 | 2.00 | 20.0 | 3.00 | 40.0 | 0.00 |",
 		// Go/C: msgs 0.5, p50 2, p99 0.5, RSS 2, CPU 1.5, CPU/delivery 4; no mixed ring.
 		"| 100 | 1 | 0.50 | 2.00 | 0.50 | 2.00 | 1.50 | 4.00 | n/a | n/a |",
-		"| Go | 1000 | 3 | FAILED | | | | | | |",
+		"| Go | 1000 | 3 | FAILED | | | | | | | |",
 		// The Go cell failed: every ratio is n/a, not 0 or Inf.: every ratio is n/a, not 0 or Inf.
 		"| 1000 | 3 | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("table lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	res := []Result{
+		{Ring: "C", Size: 100, Senders: 1, MsgsPerSec: 30},
+		{Ring: "Go", Size: 100, Senders: 1, Err: "lost"},
+		{Ring: "C", Size: 100, Senders: 1, MsgsPerSec: 10},
+		{Ring: "Go", Size: 100, Senders: 1, MsgsPerSec: 7},
+		{Ring: "C", Size: 100, Senders: 1, MsgsPerSec: 20},
+		{Ring: "Go", Size: 1024, Senders: 3, Err: "lost"},
+	}
+	got := Median(res)
+	if len(got) != 3 {
+		t.Fatalf("Median gave %d results: %+v", len(got), got)
+	}
+	if g := got[0]; g.Ring != "C" || g.MsgsPerSec != 20 || g.Runs != 3 || g.Failed != 0 {
+		t.Errorf("C 100/1: %+v, want the 20 msgs/s run of 3", g)
+	}
+	if g := got[1]; g.Ring != "Go" || g.MsgsPerSec != 7 || g.Runs != 2 || g.Failed != 1 {
+		t.Errorf("Go 100/1: %+v, want the one good run of 2, 1 failed", g)
+	}
+	if g := got[2]; g.Err == "" {
+		t.Errorf("Go 1024/3: %+v, want the failure kept", g)
 	}
 }
