@@ -212,6 +212,7 @@ func nodelistSnapshotOnce(t *testing.T, hosts []*harness.Host) nodelistSnapshot 
 				{"corosync-quorumtool", "-s"},
 				{"corosync-cmapctl", "runtime.members"},
 				{"corosync-cmapctl", "nodelist."},
+				{"corosync-cfgtool", "-n"},
 			} {
 				r, err := h.Run(t.Context(), argv...)
 				if err != nil {
