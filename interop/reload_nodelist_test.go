@@ -154,9 +154,8 @@ func nodelistScenario(t *testing.T, impls [4]harness.Impl) []nodelistSnapshot {
 
 	// node4 stopped and put back into the nodelist: then a reload that
 	// moves it to another address is refused everywhere
-	// (check_things_have_not_changed). This comes last: Debian's daemons
-	// hung (IPC and token) when node4 was started again after such a
-	// refused reload and a removal, in 2 runs out of 2.
+	// (check_things_have_not_changed) and, as C's remove_deleted_entries
+	// has run by then, leaves nodelist.local_node_pos deleted.
 	n4.StopCorosync()
 	writeAll(first3, four)
 	c.Host(2).MustRun("corosync-cfgtool", "-R")
