@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorosync/gorosync/daemon/csfsm"
 	"github.com/gorosync/gorosync/daemon/icmap"
 	"github.com/gorosync/gorosync/daemon/logsys"
 	"github.com/gorosync/gorosync/wire"
@@ -51,8 +52,7 @@ type resource struct {
 	maxD     float64
 	period   uint64
 
-	state State
-	entry int // fsm curr_entry
+	fsm csfsm.FSM[State, Event]
 
 	stop  func() bool // the polling timer, nil when none
 	timer uint64      // generation of the live timer; a stale one does nothing
@@ -131,7 +131,7 @@ func (m *Monitor) State(name string) (State, bool) {
 	defer m.mu.Unlock()
 	for _, r := range m.res {
 		if r.name == name {
-			return r.state, true
+			return r.fsm.State, true
 		}
 	}
 	return 0, false
@@ -153,7 +153,7 @@ func (m *Monitor) instanceInit(r *resource) error {
 	if err := mp.Set(r.path+"state", Stopped.String()); err != nil {
 		return err
 	}
-	r.state, r.entry = Stopped, 0
+	r.fsm = csfsm.FSM[State, Event]{Name: r.name, State: Stopped, Table: fsmTable}
 	s, err := mp.GetString(r.path + "poll_period")
 	v, ok := ScanU64(s)
 	if err != nil || !ok {
@@ -268,7 +268,7 @@ func (m *Monitor) update(r *resource) {
 		if v > 0 {
 			_ = mp.Set(r.path+"current", v)
 			_ = mp.Set(r.path+"last_updated", m.cfg.Now())
-			if v > r.maxD && r.state != Failed {
+			if v > r.maxD && r.fsm.State != Failed {
 				m.process(r, Failure)
 			}
 		}
@@ -282,7 +282,7 @@ func (m *Monitor) update(r *resource) {
 			// C created the key as int32 and updates it as uint32.
 			_ = mp.Set(r.path+"current", uint32(v))
 			_ = mp.Set(r.path+"last_updated", m.cfg.Now())
-			if v > r.maxI && r.state != Failed {
+			if v > r.maxI && r.fsm.State != Failed {
 				m.process(r, Failure)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/gorosync/gorosync/internal/enginetest"
 )
 
 // cDefault is what `corosync-cmapctl resources.` prints on Debian's
@@ -24,14 +26,14 @@ func TestDefaultNodeDoesNotPoll(t *testing.T) {
 	if got := r.listing(); got != cDefault {
 		t.Errorf("keys:\n%s\nwant:\n%s", got, cDefault)
 	}
-	if p := r.clock.pending(); len(p) != 0 {
+	if p := r.clock.Pending(); len(p) != 0 {
 		t.Errorf("timers running without max: %v", p)
 	}
-	r.clock.advance(time.Minute)
+	r.clock.Advance(time.Minute)
 	if got := r.listing(); got != cDefault {
 		t.Errorf("keys changed without max:\n%s", got)
 	}
-	wantLines(t, r.logs.take())
+	enginetest.WantLines(t, r.logs.Take())
 }
 
 // A poll_period from corosync.conf is a uint64: mon.c reads it as a
@@ -53,12 +55,12 @@ func TestStringPollPeriodAtStart(t *testing.T) {
 	if got := r.get("resources.system.memory_used.poll_period"); got != "(str) 1000" {
 		t.Errorf("poll_period %s", got)
 	}
-	if p := r.clock.pending(); len(p) != 1 || p[0] != time.Second {
+	if p := r.clock.Pending(); len(p) != 1 || p[0] != time.Second {
 		t.Errorf("timers %v, want [1s]", p)
 	}
 	// mon_config_changed reads a string poll_period again right after
 	// mon_instance_init did.
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		`debug poll_period changing from:1000 to 1000.`,
 		`info Fsm:memory_used event "config_changed", state "stopped" --> "running"`,
 		`warning Could NOT use poll_period:100 ms for resource load_15min`,
@@ -70,7 +72,7 @@ func TestMaxAtStartPollsAndFails(t *testing.T) {
 		"resources.system.memory_used.max": "80",
 		"resources.system.load_15min.max":  "1.5",
 	})
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		`info Fsm:memory_used event "config_changed", state "stopped" --> "running"`,
 		`info Fsm:load_15min event "config_changed", state "stopped" --> "running"`)
 	for k, want := range map[string]string{
@@ -85,13 +87,13 @@ func TestMaxAtStartPollsAndFails(t *testing.T) {
 			t.Errorf("%s = %s, want %s", k, got, want)
 		}
 	}
-	if p := r.clock.pending(); len(p) != 2 || p[0] != 3*time.Second || p[1] != 3*time.Second {
+	if p := r.clock.Pending(); len(p) != 2 || p[0] != 3*time.Second || p[1] != 3*time.Second {
 		t.Errorf("timers %v, want two of 3s", p)
 	}
 	// Crossing the threshold fails the resource once.
 	r.mem, r.load = 81, 2
-	r.clock.advance(3 * time.Second)
-	wantLines(t, r.logs.take(),
+	r.clock.Advance(3 * time.Second)
+	enginetest.WantLines(t, r.logs.Take(),
 		`info Fsm:memory_used event "failure", state "running" --> "failed"`,
 		`info Fsm:load_15min event "failure", state "running" --> "failed"`)
 	if got := r.get("resources.system.memory_used.state"); got != "(str) failed" {
@@ -102,19 +104,19 @@ func TestMaxAtStartPollsAndFails(t *testing.T) {
 	}
 	// Still polled while failed, without more transitions.
 	r.mem = 99
-	r.clock.advance(3 * time.Second)
-	wantLines(t, r.logs.take())
+	r.clock.Advance(3 * time.Second)
+	enginetest.WantLines(t, r.logs.Take())
 	if got := r.get("resources.system.memory_used.current"); got != "(u32) 99" {
 		t.Errorf("current %s", got)
 	}
 	// Back to normal only by a configuration change.
 	r.mem = 50
-	r.clock.advance(3 * time.Second)
+	r.clock.Advance(3 * time.Second)
 	if s, _ := r.mon.State("memory_used"); s != Failed {
 		t.Errorf("state %v after recovery without config change", s)
 	}
 	r.set("resources.system.memory_used.max", "90")
-	wantLines(t, r.logs.take(), `info Fsm:memory_used event "config_changed", state "failed" --> "running"`)
+	enginetest.WantLines(t, r.logs.Take(), `info Fsm:memory_used event "config_changed", state "failed" --> "running"`)
 	if got := r.get("resources.system.memory_used.state"); got != "(str) running" {
 		t.Errorf("state %s", got)
 	}
@@ -143,10 +145,10 @@ func TestMaxAddIgnoredModifyApplied(t *testing.T) {
 	if s, _ := r.mon.State("memory_used"); s != Stopped {
 		t.Errorf("bad max: state %v", s)
 	}
-	if p := r.clock.pending(); len(p) != 0 {
+	if p := r.clock.Pending(); len(p) != 0 {
 		t.Errorf("timers after stop %v", p)
 	}
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		`info Fsm:memory_used event "config_changed", state "stopped" --> "running"`,
 		`info Fsm:memory_used event "config_changed", state "running" --> "stopped"`)
 	if got := r.get("resources.system.memory_used.state"); got != "(str) stopped" {
@@ -159,26 +161,26 @@ func TestMaxAddIgnoredModifyApplied(t *testing.T) {
 	if s, _ := r.mon.State("memory_used"); s != Running {
 		t.Errorf("state %v", s)
 	}
-	if p := r.clock.pending(); len(p) != 0 {
+	if p := r.clock.Pending(); len(p) != 0 {
 		t.Errorf("timers after non-string max %v", p)
 	}
 }
 
 func TestPollPeriodChange(t *testing.T) {
 	r := newRig(t, map[string]any{"resources.system.load_15min.max": "10"})
-	r.logs.take()
+	r.logs.Take()
 	r.set("resources.system.load_15min.poll_period", "1500")
-	if p := r.clock.pending(); len(p) != 1 || p[0] != 1500*time.Millisecond {
+	if p := r.clock.Pending(); len(p) != 1 || p[0] != 1500*time.Millisecond {
 		t.Errorf("timers %v", p)
 	}
 	r.set("resources.system.load_15min.poll_period", "200000")
 	r.set("resources.system.load_15min.poll_period", "soon")
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		`debug poll_period changing from:3000 to 1500.`,
 		`warning Could NOT use poll_period:200000 ms for resource load_15min`,
 		`warning Could NOT use poll_period: soon (not uint64 type) for resource load_15min`,
 		`warning Could NOT use poll_period:0 ms for resource load_15min`)
-	if p := r.clock.pending(); len(p) != 1 || p[0] != 1500*time.Millisecond {
+	if p := r.clock.Pending(); len(p) != 1 || p[0] != 1500*time.Millisecond {
 		t.Errorf("timers %v", p)
 	}
 }
@@ -190,31 +192,31 @@ func TestPollPeriodChange(t *testing.T) {
 func TestDeleteReconfigures(t *testing.T) {
 	r := newRig(t, map[string]any{"resources.system.memory_used.max": "80"})
 	r.mem = 90
-	r.clock.advance(3 * time.Second)
-	r.logs.take()
+	r.clock.Advance(3 * time.Second)
+	r.logs.Take()
 	if err := r.m.Delete("resources.system.memory_used.max"); err != nil {
 		t.Fatal(err)
 	}
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		`warning resource "memory_used" deleted from cmap!`,
 		`info Fsm:memory_used event "config_changed", state "failed" --> "running"`,
 		`info Fsm:memory_used event "failure", state "running" --> "failed"`)
-	if p := r.clock.pending(); len(p) != 1 {
+	if p := r.clock.Pending(); len(p) != 1 {
 		t.Errorf("timers %v", p)
 	}
 	r.set("resources.system.memory_used.poll_period", "1000")
-	if p := r.clock.pending(); len(p) != 0 {
+	if p := r.clock.Pending(); len(p) != 0 {
 		t.Errorf("timers without max %v", p)
 	}
 	// Deleting another key reads the current max, not the deleted value.
 	r.set("resources.system.memory_used.max", "95")
 	r.set("resources.system.memory_used.max", "96")
 	r.set("resources.system.memory_used.extra", "1")
-	r.logs.take()
+	r.logs.Take()
 	if err := r.m.Delete("resources.system.memory_used.extra"); err != nil {
 		t.Fatal(err)
 	}
-	wantLines(t, r.logs.take(), `warning resource "memory_used" deleted from cmap!`,
+	enginetest.WantLines(t, r.logs.Take(), `warning resource "memory_used" deleted from cmap!`,
 		`debug poll_period changing from:1000 to 1000.`)
 	if s, _ := r.mon.State("memory_used"); s != Running {
 		t.Errorf("state %v", s)
@@ -232,12 +234,12 @@ func TestNoReading(t *testing.T) {
 		t.Errorf("last_updated %s", got)
 	}
 	r.err = errors.New("no /proc")
-	r.clock.advance(3 * time.Second)
-	got := r.logs.take()
+	r.clock.Advance(3 * time.Second)
+	got := r.logs.Take()
 	if len(got) != 2 || got[1] != "error Unable to get load stats: no /proc" {
 		t.Errorf("logs %q", got)
 	}
-	if p := r.clock.pending(); len(p) != 1 {
+	if p := r.clock.Pending(); len(p) != 1 {
 		t.Errorf("timers %v", p)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gorosync/gorosync/daemon/csfsm"
 	"github.com/gorosync/gorosync/daemon/icmap"
 	"github.com/gorosync/gorosync/daemon/logsys"
 	"golang.org/x/sys/unix"
@@ -53,8 +54,7 @@ type resource struct {
 	path, name   string
 	recovery     string
 	checkTimeout uint64 // ms
-	state        State
-	entry        int
+	fsm          csfsm.FSM[State, event]
 	track        *icmap.Track
 	check        timer
 }
@@ -170,7 +170,7 @@ func (w *Watchdog) Timeout() uint32 {
 
 func (w *Watchdog) publish(r *resource) {
 	w.obs.Lock()
-	w.states[r.path] = r.state
+	w.states[r.path] = r.fsm.State
 	w.obs.Unlock()
 }
 

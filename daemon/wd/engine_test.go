@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorosync/gorosync/internal/enginetest"
 	"golang.org/x/sys/unix"
 )
 
@@ -14,7 +15,7 @@ import (
 func TestDefaultNode(t *testing.T) {
 	r := newRig(t, monKeys)
 	r.start()
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		"debug The Watchdog timeout is 6 seconds",
 		"debug The tickle timeout is 3000 ms",
 		"warning Watchdog not enabled by configuration",
@@ -28,16 +29,16 @@ func TestDefaultNode(t *testing.T) {
 		t.Errorf("%d keys, want %d", n, len(monKeys)+1)
 	}
 	// The tickle timer runs even without a device.
-	if p := r.clock.pending(); len(p) != 1 || p[0] != 3*time.Second {
+	if p := r.clock.Pending(); len(p) != 1 || p[0] != 3*time.Second {
 		t.Errorf("timers %v", p)
 	}
-	r.clock.advance(10 * time.Second)
-	wantLines(t, r.logs.take())
+	r.clock.Advance(10 * time.Second)
+	enginetest.WantLines(t, r.logs.Take())
 	// wd keeps tracking the mon resources: a state change re-reads them.
 	r.set("resources.system.memory_used.state", "running")
-	wantLines(t, r.logs.take(), "warning resource memory_used missing a recovery key.")
+	enginetest.WantLines(t, r.logs.Take(), "warning resource memory_used missing a recovery key.")
 	r.set("resources.system.memory_used.current", uint32(12))
-	wantLines(t, r.logs.take())
+	enginetest.WantLines(t, r.logs.Take())
 	if s, ok := r.w.State("resources.system.memory_used."); !ok || s != Stopped {
 		t.Errorf("memory_used: %v %v", s, ok)
 	}
@@ -55,7 +56,7 @@ func TestDeviceConfig(t *testing.T) {
 	} {
 		r := newRig(t, map[string]any{"resources.watchdog_device": c.dev})
 		r.start()
-		wantLines(t, r.logs.take(),
+		enginetest.WantLines(t, r.logs.Take(),
 			"debug The Watchdog timeout is 6 seconds",
 			"debug The tickle timeout is 3000 ms",
 			c.want,
@@ -73,7 +74,7 @@ func TestFileDevice(t *testing.T) {
 	r := newRig(t, map[string]any{"resources.watchdog_device": path})
 	r.w.cfg.Access, r.w.cfg.Open = AccessW, OpenDevice
 	r.start()
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		"debug The Watchdog timeout is 6 seconds",
 		"debug The tickle timeout is 3000 ms",
 		"info Watchdog "+path+" is now being tickled by corosync.",
@@ -81,13 +82,13 @@ func TestFileDevice(t *testing.T) {
 		"debug The Watchdog timeout is 6 seconds",
 		"debug The tickle timeout is 3000 ms",
 		"info no resources configured.")
-	r.clock.advance(4 * time.Second)
+	r.clock.Advance(4 * time.Second)
 	r.w.Exit()
-	wantLines(t, r.logs.take(), "info magically closing the watchdog.")
+	enginetest.WantLines(t, r.logs.Take(), "info magically closing the watchdog.")
 	if b, err := os.ReadFile(path); err != nil || string(b) != "V" {
 		t.Errorf("device holds %q, %v", b, err)
 	}
-	if p := r.clock.pending(); len(p) != 0 {
+	if p := r.clock.Pending(); len(p) != 0 {
 		t.Errorf("timers after exit %v", p)
 	}
 }
@@ -97,7 +98,7 @@ func TestFakeDevice(t *testing.T) {
 	r.dog = &fakeDog{timeout: 30, settable: true}
 	r.set("resources.watchdog_device", "/dev/watchdog")
 	r.start()
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		"debug The Watchdog timeout is 6 seconds",
 		"debug The tickle timeout is 3000 ms",
 		"info Watchdog /dev/watchdog is now being tickled by corosync.",
@@ -105,14 +106,14 @@ func TestFakeDevice(t *testing.T) {
 		"debug The Watchdog timeout is 6 seconds",
 		"debug The tickle timeout is 3000 ms",
 		"info no resources configured.")
-	r.clock.advance(9 * time.Second)
+	r.clock.Advance(9 * time.Second)
 	if r.dog.keepalives != 3 || r.dog.timeout != 6 {
 		t.Errorf("keepalives %d timeout %d", r.dog.keepalives, r.dog.timeout)
 	}
 	// Same timeout as the device has: nothing to do.
 	r.set("resources.watchdog_timeout", uint32(7))
 	r.set("resources.watchdog_timeout", uint32(7))
-	wantLines(t, r.logs.take(), "debug The Watchdog timeout is 7 seconds", "debug The tickle timeout is 3500 ms")
+	enginetest.WantLines(t, r.logs.Take(), "debug The Watchdog timeout is 7 seconds", "debug The tickle timeout is 3500 ms")
 	r.w.Exit()
 	if r.dog.magic != 1 || !r.dog.closed {
 		t.Errorf("magic %d closed %v", r.dog.magic, r.dog.closed)
@@ -124,7 +125,7 @@ func TestUntrainedDevice(t *testing.T) {
 	r.dog = &fakeDog{timeout: 30}
 	r.set("resources.watchdog_device", "/dev/watchdog")
 	r.start()
-	got := r.logs.take()
+	got := r.logs.Take()
 	if len(got) != 6 || got[4] != "warning Could not change the Watchdog timeout from 30 to 6 seconds" {
 		t.Errorf("logs %q", got)
 	}
@@ -135,7 +136,7 @@ func TestUntrainedDevice(t *testing.T) {
 	if got := r.timeoutKey(); got != "(u32) 6" {
 		t.Errorf("watchdog_timeout %s", got)
 	}
-	if p := r.clock.pending(); len(p) != 1 || p[0] != 3*time.Second {
+	if p := r.clock.Pending(); len(p) != 1 || p[0] != 3*time.Second {
 		t.Errorf("timers %v", p)
 	}
 }
@@ -143,7 +144,7 @@ func TestUntrainedDevice(t *testing.T) {
 func TestTimeoutKey(t *testing.T) {
 	r := newRig(t, map[string]any{"resources.watchdog_timeout": uint32(1)})
 	r.start()
-	wantLines(t, r.logs.take(),
+	enginetest.WantLines(t, r.logs.Take(),
 		"warning Set watchdog_timeout is out of range (2..120).",
 		"info use default value 6 seconds.",
 		"debug The Watchdog timeout is 6 seconds",
@@ -154,16 +155,16 @@ func TestTimeoutKey(t *testing.T) {
 		t.Errorf("watchdog_timeout %s", got)
 	}
 	r.set("resources.watchdog_timeout", uint32(10))
-	wantLines(t, r.logs.take(), "debug The Watchdog timeout is 10 seconds", "debug The tickle timeout is 5000 ms")
-	if p := r.clock.pending(); len(p) != 1 || p[0] != 5*time.Second {
+	enginetest.WantLines(t, r.logs.Take(), "debug The Watchdog timeout is 10 seconds", "debug The tickle timeout is 5000 ms")
+	if p := r.clock.Pending(); len(p) != 1 || p[0] != 5*time.Second {
 		t.Errorf("timers %v", p)
 	}
 	// Out of range or of another type: put back, which is a MODIFY too.
 	r.set("resources.watchdog_timeout", uint32(121))
-	wantLines(t, r.logs.take(), "warning Set watchdog_timeout is out of range (2..120).",
+	enginetest.WantLines(t, r.logs.Take(), "warning Set watchdog_timeout is out of range (2..120).",
 		"debug The Watchdog timeout is 10 seconds", "debug The tickle timeout is 5000 ms")
 	r.set("resources.watchdog_timeout", "20")
-	wantLines(t, r.logs.take(), "warning Set watchdog_timeout is out of range (2..120).",
+	enginetest.WantLines(t, r.logs.Take(), "warning Set watchdog_timeout is out of range (2..120).",
 		"debug The Watchdog timeout is 10 seconds", "debug The tickle timeout is 5000 ms")
 	if got := r.timeoutKey(); got != "(u32) 10" {
 		t.Errorf("watchdog_timeout %s", got)
@@ -172,7 +173,7 @@ func TestTimeoutKey(t *testing.T) {
 	if err := r.m.Delete("resources.watchdog_timeout"); err != nil {
 		t.Fatal(err)
 	}
-	wantLines(t, r.logs.take())
+	enginetest.WantLines(t, r.logs.Take())
 }
 
 // A fully configured resource is checked every poll period; when its
@@ -184,35 +185,35 @@ func TestResourceWatchdogRecovery(t *testing.T) {
 	r.set("resources.process.foo.state", "running")
 	r.set("resources.process.foo.recovery", "watchdog")
 	r.set("resources.process.foo.poll_period", uint64(1000))
-	r.set("resources.process.foo.last_updated", r.clock.nanos())
+	r.set("resources.process.foo.last_updated", r.clock.Nanos())
 	r.start()
-	got := r.logs.take()
+	got := r.logs.Take()
 	if last := got[len(got)-1]; last != `info Fsm:foo event "config_changed", state "stopped" --> "running"` {
 		t.Errorf("logs %q", got)
 	}
 	// First check after max(2 periods, 6 s).
-	if p := r.clock.pending(); len(p) != 2 || p[1] != 6*time.Second {
+	if p := r.clock.Pending(); len(p) != 2 || p[1] != 6*time.Second {
 		t.Fatalf("timers %v", p)
 	}
 	for i := 0; i < 6; i++ {
-		r.clock.advance(time.Second)
-		r.set("resources.process.foo.last_updated", r.clock.nanos())
+		r.clock.Advance(time.Second)
+		r.set("resources.process.foo.last_updated", r.clock.Nanos())
 	}
-	r.clock.advance(time.Second)
-	wantLines(t, r.logs.take())
+	r.clock.Advance(time.Second)
+	enginetest.WantLines(t, r.logs.Take())
 	before := r.dog.keepalives
 	// Last written at 6 s: the check at 8 s is 500 ms past 1.5 periods.
-	r.clock.advance(time.Second)
-	wantLines(t, r.logs.take(),
+	r.clock.Advance(time.Second)
+	enginetest.WantLines(t, r.logs.Take(),
 		"error last_updated 500 ms too late, period:1000.",
 		`crit watchdog resource "foo" failed!`,
 		`info Fsm:foo event "failure", state "running" --> "failed"`)
-	r.clock.advance(6 * time.Second)
-	wantLines(t, r.logs.take(), "alert NOT tickling the watchdog!")
+	r.clock.Advance(6 * time.Second)
+	enginetest.WantLines(t, r.logs.Take(), "alert NOT tickling the watchdog!")
 	if before != 2 || r.dog.keepalives != before {
 		t.Errorf("keepalives %d -> %d", before, r.dog.keepalives)
 	}
-	if p := r.clock.pending(); len(p) != 0 {
+	if p := r.clock.Pending(); len(p) != 0 {
 		t.Errorf("timers %v", p)
 	}
 	if s, _ := r.w.State("resources.process.foo."); s != Failed {
@@ -228,25 +229,25 @@ func TestResourceRecoveries(t *testing.T) {
 	} {
 		r := newRig(t)
 		r.start()
-		r.logs.take()
+		r.logs.Take()
 		// Created at run time by the state key, then configured.
 		r.set("resources.system.bar.state", "running")
 		r.set("resources.system.bar.last_updated", uint64(0))
 		r.set("resources.system.bar.recovery", rec)
-		wantLines(t, r.logs.take(),
+		enginetest.WantLines(t, r.logs.Take(),
 			"warning resource bar missing a recovery key.",
 			`info Fsm:bar event "config_changed", state "stopped" --> "running"`)
 		if got, _, _ := r.m.Get("resources.system.bar.poll_period"); got != uint64(DefaultTimeoutMs) {
 			t.Errorf("poll_period %v", got)
 		}
-		r.clock.advance(6 * time.Second)
-		wantLines(t, r.logs.take())
+		r.clock.Advance(6 * time.Second)
+		enginetest.WantLines(t, r.logs.Take())
 		// A failed state counts only once last_updated is not 0.
-		r.set("resources.system.bar.last_updated", r.clock.nanos())
+		r.set("resources.system.bar.last_updated", r.clock.Nanos())
 		r.set("resources.system.bar.state", "failed")
 		// A state change restarts the check timer.
-		r.clock.advance(6 * time.Second)
-		wantLines(t, r.logs.take(),
+		r.clock.Advance(6 * time.Second)
+		enginetest.WantLines(t, r.logs.Take(),
 			"crit "+rec+` resource "bar" failed!`,
 			`info Fsm:bar event "failure", state "running" --> "failed"`)
 		if len(r.reboots) != len(want) || (len(want) == 1 && r.reboots[0] != want[0]) {
@@ -254,16 +255,16 @@ func TestResourceRecoveries(t *testing.T) {
 		}
 		// Stopped by its monitor, then gone.
 		r.set("resources.system.bar.state", "stopped")
-		wantLines(t, r.logs.take(), `info Fsm:bar event "config_changed", state "failed" --> "stopped"`)
+		enginetest.WantLines(t, r.logs.Take(), `info Fsm:bar event "config_changed", state "failed" --> "stopped"`)
 		if err := r.m.Delete("resources.system.bar.state"); err != nil {
 			t.Fatal(err)
 		}
-		wantLines(t, r.logs.take(), `warning resource "bar" deleted from cmap!`)
+		enginetest.WantLines(t, r.logs.Take(), `warning resource "bar" deleted from cmap!`)
 		if _, ok := r.w.State("resources.system.bar."); ok {
 			t.Error("resource still tracked")
 		}
 		r.set("resources.system.bar.recovery", "quit")
-		wantLines(t, r.logs.take())
+		enginetest.WantLines(t, r.logs.Take())
 	}
 }
 

@@ -2,112 +2,12 @@ package wd
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gorosync/gorosync/daemon/icmap"
-	"github.com/gorosync/gorosync/daemon/logsys"
+	"github.com/gorosync/gorosync/internal/enginetest"
 )
-
-// fakeClock runs AfterFunc timers when the test advances it.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Duration
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	due     time.Duration
-	f       func()
-	stopped bool
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{due: c.now + d, f: f}
-	c.timers = append(c.timers, t)
-	return func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		was := !t.stopped
-		t.stopped = true
-		return was
-	}
-}
-
-// pending returns the delays of live timers from now.
-func (c *fakeClock) pending() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []time.Duration
-	for _, t := range c.timers {
-		if !t.stopped {
-			out = append(out, t.due-c.now)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
-
-// advance moves time forward, firing due timers in order.
-func (c *fakeClock) advance(d time.Duration) {
-	end := c.now + d
-	for {
-		c.mu.Lock()
-		var next *fakeTimer
-		for _, t := range c.timers {
-			if !t.stopped && t.due <= end && (next == nil || t.due < next.due) {
-				next = t
-			}
-		}
-		if next == nil {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		next.stopped = true
-		c.now = next.due
-		c.mu.Unlock()
-		next.f()
-	}
-}
-
-// nanos is cs_timestamp_get on the fake clock.
-func (c *fakeClock) nanos() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return uint64(c.now) + 1_000_000_000
-}
-
-type logRec struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logRec) log(level logsys.Level, format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, level.String()+" "+fmt.Sprintf(format, args...))
-}
-
-func (l *logRec) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := l.lines
-	l.lines = nil
-	return out
-}
-
-func wantLines(t *testing.T, got []string, want ...string) {
-	t.Helper()
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("log lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
 
 // fakeDog is a watchdog driver.
 type fakeDog struct {
@@ -146,8 +46,8 @@ type rig struct {
 	t       *testing.T
 	m       *icmap.Map
 	w       *Watchdog
-	clock   *fakeClock
-	logs    *logRec
+	clock   *enginetest.Clock
+	logs    *enginetest.LogRec
 	dog     *fakeDog
 	reboots []int
 }
@@ -166,13 +66,13 @@ var monKeys = map[string]any{
 
 func newRig(t *testing.T, pre ...map[string]any) *rig {
 	t.Helper()
-	r := &rig{t: t, m: icmap.New(), clock: &fakeClock{}, logs: &logRec{}}
+	r := &rig{t: t, m: icmap.New(), clock: &enginetest.Clock{}, logs: &enginetest.LogRec{}}
 	for _, p := range pre {
 		for k, v := range p {
 			r.set(k, v)
 		}
 	}
-	r.w = New(Config{Map: r.m, Log: r.logs.log, AfterFunc: r.clock.AfterFunc, Now: r.clock.nanos,
+	r.w = New(Config{Map: r.m, Log: r.logs.Log, AfterFunc: r.clock.AfterFunc, Now: r.clock.Nanos,
 		Access: func(p string) error {
 			if r.dog == nil {
 				return fmt.Errorf("no %s", p)

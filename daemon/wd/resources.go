@@ -3,6 +3,7 @@ package wd
 import (
 	"strings"
 
+	"github.com/gorosync/gorosync/daemon/csfsm"
 	"github.com/gorosync/gorosync/daemon/icmap"
 	"github.com/gorosync/gorosync/daemon/logsys"
 	"golang.org/x/sys/unix"
@@ -80,7 +81,8 @@ func (w *Watchdog) resourceCreated(ev icmap.TrackFlags, key string, _, _ icmap.N
 // configured (and so watched).
 func (w *Watchdog) create(path, name string) bool {
 	mp := w.cfg.Map
-	r := &resource{path: path, name: name, checkTimeout: DefaultTimeoutMs, state: Stopped}
+	r := &resource{path: path, name: name, checkTimeout: DefaultTimeoutMs,
+		fsm: csfsm.FSM[State, event]{Name: name, State: Stopped, Table: fsmTable}}
 	w.res = append(w.res, r)
 	w.publish(r)
 	if v, err := icmap.GetAs[uint64](mp, path+"poll_period"); err != nil {
