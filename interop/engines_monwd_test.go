@@ -93,15 +93,16 @@ func logSize(h *harness.Host) int64 {
 
 // TestMonWdOnCAndGo drives the mon and wd engines of Debian's corosync and
 // of ours through the same cmapctl changes on the same configuration (a
-// memory_used max of 1 % from corosync.conf, so polling starts at boot and
-// fails at once): the resources.* listing after every step (readings and
-// timestamps blanked), the MON/WD log lines and the memory_used reading
-// against /proc/meminfo must agree.
+// memory_used max of 0 % from corosync.conf, so polling starts at boot and
+// fails at once: any reading is above it, where a max of 1 % made the
+// outcome hang on whether memory use read 1 or 2 %): the resources.*
+// listing after every step (readings and timestamps blanked), the MON/WD
+// log lines and the memory_used reading against /proc/meminfo must agree.
 func TestMonWdOnCAndGo(t *testing.T) {
 	cfg := harness.Config{ClusterName: "gfmonwd", NamePrefix: "gf",
 		// The template's "}" closes the resources section.
 		TotemExtra: []string{"}", "resources {", "watchdog_device: /dev/gf-no-such-watchdog",
-			"system {", "memory_used {", "max: 1", "}", "}"}}
+			"system {", "memory_used {", "max: 0", "}", "}"}}
 	c := harness.New(t, 1, cfg)
 	h := c.Host(1)
 	steps := []monwdStep{
@@ -126,7 +127,7 @@ func TestMonWdOnCAndGo(t *testing.T) {
 		// the poll_period wd read when it created the resource) sees
 		// "failed" and stops tickling (no device here, so nothing resets).
 		{"-s", "resources.system.memory_used.recovery", "str", "watchdog"},
-		{"-s", "resources.system.memory_used.max", "str", "1"},
+		{"-s", "resources.system.memory_used.max", "str", "0"},
 		{"sleep"},
 	}
 	listings := map[harness.Impl][]string{}
