@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,6 +63,27 @@ func memPercentNow(t *testing.T) int {
 	return int(p)
 }
 
+// holdMemory keeps share of the machine's memory resident until the test
+// ends. mon publishes and judges only readings above 0, and a quiet
+// machine with much memory reads under 1 % (page cache counts as free):
+// then neither daemon's memory_used moves, and whether C's or ours does
+// hangs on what else the machine runs at that moment.
+func holdMemory(t *testing.T, percent int64) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi, err := mon.ParseMemInfo(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ballast := make([]byte, mi.MemTotal*1024*percent/100)
+	for i := 0; i < len(ballast); i += 4096 {
+		ballast[i] = 1
+	}
+	t.Cleanup(func() { runtime.KeepAlive(ballast) })
+}
+
 // monwdLog returns the MON, WD and SERV lines written to the host's
 // corosync log from offset on.
 func monwdLog(t *testing.T, h *harness.Host, offset int64) []string {
@@ -95,7 +117,8 @@ func logSize(h *harness.Host) int64 {
 // of ours through the same cmapctl changes on the same configuration (a
 // memory_used max of 0 % from corosync.conf, so polling starts at boot and
 // fails at once: any reading is above it, where a max of 1 % made the
-// outcome hang on whether memory use read 1 or 2 %): the resources.*
+// outcome hang on whether memory use read 1 or 2 %; holdMemory makes sure
+// there is a reading): the resources.*
 // listing after every step (readings and timestamps blanked), the MON/WD
 // log lines and the memory_used reading against /proc/meminfo must agree.
 func TestMonWdOnCAndGo(t *testing.T) {
@@ -103,6 +126,7 @@ func TestMonWdOnCAndGo(t *testing.T) {
 		// The template's "}" closes the resources section.
 		TotemExtra: []string{"}", "resources {", "watchdog_device: /dev/gf-no-such-watchdog",
 			"system {", "memory_used {", "max: 0", "}", "}"}}
+	holdMemory(t, 2)
 	c := harness.New(t, 1, cfg)
 	h := c.Host(1)
 	steps := []monwdStep{
