@@ -437,7 +437,7 @@ func (n *Node) sendPendingJoin() {
 }
 
 func (n *Node) mcastNoflushSend(frame []byte) {
-	n.rd.Frames = append(n.rd.Frames, Frame{To: 0, Type: wire.SrpMcast, Data: frame})
+	n.rd.Frames = append(n.rd.Frames, Frame{To: 0, Type: wire.SrpMcast, Data: frame, Kept: true})
 }
 
 // tokenSendBytes sends a token (ORF or commit) to the token target.

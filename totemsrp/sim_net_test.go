@@ -186,6 +186,11 @@ func (s *simNet) send(from uint32, f Frame) {
 		if !s.connected(from, to) {
 			continue
 		}
+		// Odd nodes skip their own copy of a kept frame, as our udpu
+		// does (McastPeers); even nodes get it back, as C's do.
+		if to == from && f.Kept && from%2 == 1 {
+			continue
+		}
 		if f.To == 0 && f.Type == wire.SrpMcast && to != from &&
 			(s.blocked[[2]uint32{from, to}] || s.mcastFilter != nil && !s.mcastFilter(from, to)) {
 			continue

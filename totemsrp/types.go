@@ -48,6 +48,10 @@ type Frame struct {
 	To   uint32
 	Type wire.SrpType
 	Data []byte // must not be modified by the caller
+	// Kept: the node keeps this frame in its sort queue already (an MCAST,
+	// new or retransmitted), so its own copy coming back is a duplicate
+	// that it discards. A transport may leave the local node out.
+	Kept bool
 }
 
 // ConfChgType is enum totem_configuration_type.

@@ -87,12 +87,20 @@ func (t *MemTransport) Send(nodeid uint32, frame []byte) error {
 }
 
 // Mcast implements Transport.
-func (t *MemTransport) Mcast(frame []byte) error {
+func (t *MemTransport) Mcast(frame []byte) error { return t.mcast(frame, true) }
+
+// McastPeers implements Transport.
+func (t *MemTransport) McastPeers(frame []byte) error { return t.mcast(frame, false) }
+
+func (t *MemTransport) mcast(frame []byte, self bool) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
 	t.stats.tx.Add(1)
 	for _, m := range *t.members.Load() {
+		if m == t.nodeid && !self {
+			continue
+		}
 		if p := t.peer(m); p != nil {
 			p.deliver(t.nodeid, frame)
 		}

@@ -11,6 +11,8 @@ type memberSet struct {
 	byID map[uint32]netip.Addr // link 0 address
 	ips  map[netip.Addr]bool
 	list []netip.Addr // in nodelist order, as C's member_list
+	// peers is list without the local address (McastPeers).
+	peers []netip.Addr
 }
 
 func newMemberSet(ms []Member, family netip.Addr) (*memberSet, error) {
@@ -29,6 +31,9 @@ func newMemberSet(ms []Member, family netip.Addr) (*memberSet, error) {
 		s.byID[m.NodeID] = a
 		s.ips[a] = true
 		s.list = append(s.list, a)
+		if a != family.Unmap() {
+			s.peers = append(s.peers, a)
+		}
 	}
 	return s, nil
 }

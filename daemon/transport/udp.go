@@ -170,6 +170,21 @@ func (t *UDP) Send(nodeid uint32, frame []byte) error {
 
 // Mcast implements Transport: one datagram to the group, one local copy.
 func (t *UDP) Mcast(frame []byte) error {
+	if err := t.McastPeers(frame); err != nil {
+		return err
+	}
+	if len(frame) > 0 {
+		local := t.send.LocalAddr().(*net.UDPAddr).AddrPort()
+		// Never block here: the caller is the loop that drains Packets. A
+		// full queue drops the copy, as C's non-blocking socketpair would.
+		t.recv.offer(Packet{Data: append([]byte(nil), frame...), From: unmapPort(local)})
+	}
+	return nil
+}
+
+// McastPeers implements Transport: the group datagram without the local
+// copy (the socket does not loop multicasts back).
+func (t *UDP) McastPeers(frame []byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
@@ -177,12 +192,6 @@ func (t *UDP) Mcast(frame []byte) error {
 		t.c.txErr.Add(1)
 	} else {
 		t.c.tx.Add(1)
-	}
-	if len(frame) > 0 {
-		local := t.send.LocalAddr().(*net.UDPAddr).AddrPort()
-		// Never block here: the caller is the loop that drains Packets. A
-		// full queue drops the copy, as C's non-blocking socketpair would.
-		t.recv.offer(Packet{Data: append([]byte(nil), frame...), From: unmapPort(local)})
 	}
 	return nil
 }

@@ -92,8 +92,19 @@ func (t *UDPU) Mcast(frame []byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
-	ms := t.members.Load()
-	sent, failed := t.mm.sendAll(frame, ms.list, t.cfg.Port)
+	return t.mcastTo(frame, t.members.Load().list)
+}
+
+// McastPeers implements Transport: a copy to every member but ourselves.
+func (t *UDPU) McastPeers(frame []byte) error {
+	if t.closed.Load() {
+		return ErrClosed
+	}
+	return t.mcastTo(frame, t.members.Load().peers)
+}
+
+func (t *UDPU) mcastTo(frame []byte, to []netip.Addr) error {
+	sent, failed := t.mm.sendAll(frame, to, t.cfg.Port)
 	t.c.tx.Add(uint64(sent))
 	t.c.txErr.Add(uint64(failed))
 	return nil
