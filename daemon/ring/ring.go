@@ -64,6 +64,10 @@ type Services struct {
 	// (Now): Advance runs once NextDeadline has passed.
 	NextDeadline func() (time.Duration, bool)
 	Advance      func(now time.Duration)
+	// Flush runs before the ring lock is let go after a turn of the loop
+	// or a Do: engines tell their clients about the batch of messages
+	// the turn delivered (one wake-up per client, not one per message).
+	Flush func()
 }
 
 // Ring is one running Totem instance and its event loop.
@@ -209,7 +213,9 @@ func (r *Ring) Do(f func(n *totemsrp.Node)) bool {
 	if r.running {
 		defer r.mu.Unlock()
 		f(r.node)
-		if !r.process() {
+		ok := r.process()
+		r.flush()
+		if !ok {
 			r.failed = true
 			r.wake()
 			return true
@@ -315,8 +321,10 @@ func (r *Ring) loop() {
 	r.node.Start(r.now())
 	for {
 		if r.failed || !r.process() {
+			r.flush()
 			return
 		}
+		r.flush()
 		wait := r.nextWait()
 		r.armed = r.now() + wait
 		timer.Reset(wait)
@@ -390,6 +398,12 @@ func (r *Ring) loop() {
 	}
 }
 
+func (r *Ring) flush() {
+	if f := r.cfg.Services.Flush; f != nil {
+		f()
+	}
+}
+
 func (r *Ring) advanceServices() {
 	s := r.cfg.Services
 	if s.NextDeadline == nil || s.Advance == nil {
@@ -435,7 +449,9 @@ func (r *Ring) handle(rd totemsrp.Ready) bool {
 	}
 	for _, f := range rd.Frames {
 		var err error
-		if f.To == 0 {
+		if f.To == 0 && f.Kept {
+			err = r.tr.McastPeers(f.Data)
+		} else if f.To == 0 {
 			err = r.tr.Mcast(f.Data)
 		} else {
 			err = r.tr.Send(f.To, f.Data)
