@@ -346,6 +346,7 @@ func (en *engines) ringServices() ring.Services {
 		ConfChg:      en.confChg,
 		NextDeadline: en.nextDeadline,
 		Advance:      en.advance,
+		Flush:        en.cpg.FlushEvents,
 	}
 }
 

@@ -132,6 +132,9 @@ func goLoopbackCPG(t *testing.T, socket string) {
 		defer wg.Done()
 		for m := range q {
 			e.Deliver(1, m)
+			if len(q) == 0 {
+				e.FlushEvents() // a batch ends, as a turn of the daemon's ring
+			}
 		}
 	}()
 	e.Init(nil, []uint32{1}, wire.RingID{Rep: 1, Seq: 5})

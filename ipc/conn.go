@@ -25,9 +25,9 @@ type srvTransport interface {
 	// notify tells the client about n new events (SHM: n bytes on the setup
 	// socket). It may block; only the connection's event pump calls it.
 	notify(n int, done <-chan struct{}) error
-	// notifyNow tries to announce one event without blocking and reports
-	// whether it did (always true where no announcement is needed).
-	notifyNow() bool
+	// notifyNow tries to announce n events without blocking and returns
+	// how many it announced (n where no announcement is needed).
+	notifyNow(n int) int
 	setFlowControl(level int32) error
 	// shutdown unblocks recvLoop; teardown releases and removes everything.
 	shutdown()
@@ -53,7 +53,8 @@ type Conn struct {
 	closed bool       // under both respMu and evMu
 	evq    [][]byte
 	evMax  int
-	notes  int // events written but not yet announced
+	notes  int // events written but not yet announced, owed by the pump
+	held   int // events written whose announcement waits for FlushEvents
 
 	closing   atomic.Bool // set by Close before the sockets are shut
 	closeOnce sync.Once
@@ -296,6 +297,8 @@ func (c *Conn) Respond(msg []byte) error {
 // RespondParts sends one response gathered from several buffers (like
 // qb_ipcs_response_sendv), avoiding a copy of large payloads.
 func (c *Conn) RespondParts(parts ...[]byte) error {
+	// Events before the response are announced before it.
+	c.FlushEvents()
 	c.respMu.Lock()
 	if c.closed || c.closing.Load() {
 		c.respMu.Unlock()
@@ -327,13 +330,38 @@ func (c *Conn) checkSendErr(err error) error {
 // SendEvent queues one event for the client. It never blocks: once
 // Config.EventQueueLen events wait for room it returns ErrTryAgain.
 func (c *Conn) SendEvent(msg []byte) error {
+	_, err := c.sendEvent(msg, false)
+	return err
+}
+
+// SendEventHeld is SendEvent for a caller that sends many events in a row
+// (deliveries from one turn of the ring): the event is written at once,
+// but its announcement (SHM: a byte on the setup socket, which wakes the
+// client) waits for FlushEvents, so a burst costs one send and one wake-up
+// instead of one per event. first reports that no announcement was held
+// before this one: the caller owes a FlushEvents.
+func (c *Conn) SendEventHeld(msg []byte) (first bool, err error) {
+	return c.sendEvent(msg, true)
+}
+
+// FlushEvents announces the events SendEventHeld wrote.
+func (c *Conn) FlushEvents() {
+	c.evMu.Lock()
+	if c.held == 0 {
+		c.evMu.Unlock()
+		return
+	}
+	c.announceLocked(0)
+}
+
+func (c *Conn) sendEvent(msg []byte, hold bool) (first bool, err error) {
 	if len(msg) > int(c.maxMsg) {
-		return syscall.EMSGSIZE
+		return false, syscall.EMSGSIZE
 	}
 	c.evMu.Lock()
 	if c.closed || c.closing.Load() {
 		c.evMu.Unlock()
-		return ErrClosed
+		return false, ErrClosed
 	}
 	if len(c.evq) == 0 {
 		// Fast path: event and its notification byte are out before the
@@ -343,18 +371,18 @@ func (c *Conn) SendEvent(msg []byte) error {
 		if err == nil {
 			c.st.events.Add(1)
 			c.st.sent.Add(1)
-			if c.notes == 0 && c.t.notifyNow() {
+			if hold {
+				c.held++
+				first = c.held == 1
 				c.evMu.Unlock()
-				return nil
+				return first, nil
 			}
-			c.notes++
-			c.evMu.Unlock()
-			c.poke()
-			return nil
+			c.announceLocked(1)
+			return false, nil
 		}
 		if !errors.Is(err, syscall.EAGAIN) {
 			c.evMu.Unlock()
-			return c.checkSendErr(err)
+			return false, c.checkSendErr(err)
 		}
 		c.st.sendRetries.Add(1)
 		// msg_send_or_queue starts queuing afresh.
@@ -364,13 +392,32 @@ func (c *Conn) SendEvent(msg []byte) error {
 	}
 	if len(c.evq) >= c.evMax {
 		c.evMu.Unlock()
-		return ErrTryAgain
+		return false, ErrTryAgain
 	}
 	c.evq = append(c.evq, append([]byte(nil), msg...))
 	c.st.queued.Add(1)
 	c.evMu.Unlock()
 	c.poke()
-	return nil
+	return false, nil
+}
+
+// announceLocked announces n new events and the held ones, without
+// blocking: what the socket does not take now is left to the pump (which
+// also owns the announcements while it has some pending, keeping them in
+// order). It releases evMu.
+func (c *Conn) announceLocked(n int) {
+	n += c.held
+	c.held = 0
+	if c.notes == 0 {
+		n -= c.t.notifyNow(n)
+	}
+	if n == 0 {
+		c.evMu.Unlock()
+		return
+	}
+	c.notes += n
+	c.evMu.Unlock()
+	c.poke()
 }
 
 // EventBacklog is the number of events waiting for room in the client's ring.

@@ -84,7 +84,7 @@ type fakeTransport struct{ responses, events int }
 func (f *fakeTransport) recvLoop(*Conn) error              { return nil }
 func (f *fakeTransport) respond(...[]byte) error           { f.responses++; return nil }
 func (f *fakeTransport) eventWrite([]byte) error           { f.events++; return nil }
-func (f *fakeTransport) notifyNow() bool                   { return true }
+func (f *fakeTransport) notifyNow(n int) int               { return n }
 func (f *fakeTransport) notify(int, <-chan struct{}) error { return nil }
 func (f *fakeTransport) setFlowControl(int32) error        { return nil }
 func (f *fakeTransport) shutdown()                         {}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorosync/gorosync/wire"
+	"golang.org/x/sys/unix"
 )
 
 func TestGoClientGoServer(t *testing.T) {
@@ -133,5 +134,67 @@ func TestEventAnnouncedBeforeResponse(t *testing.T) {
 		if _, err := c.RecvEvent(0); err != nil {
 			t.Fatalf("round %d: event not announced with the response: %v", i, err)
 		}
+	}
+}
+
+// Events sent with SendEventHeld are written at once but announced (SHM:
+// the bytes on the setup socket that wake a polling client) only at
+// FlushEvents, all in one send; a response announces them first.
+func TestHeldEventsAnnouncedAtFlush(t *testing.T) {
+	const heldID = 7
+	s, _ := newTestServer(t, SHM, nil)
+	name := uniqueName()
+	svc := registerEcho(t, s, name)
+	conns := make(chan *Conn, 1)
+	svc.Handle(heldID, func(c *Conn, msg []byte) {
+		for range 3 {
+			if _, err := c.SendEventHeld(echoResponse(echoEvent, msg[16:])); err != nil {
+				t.Error(err)
+			}
+		}
+		conns <- c
+	})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.SetReady(true)
+	c, err := Dial(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	readable := func() bool {
+		ev, err := pollFd(c.setup, unix.POLLIN, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev&unix.POLLIN != 0
+	}
+	if err := c.Send(echoRequest(heldID, []byte("x"))); err != nil {
+		t.Fatal(err)
+	}
+	sc := <-conns
+	if readable() {
+		t.Fatal("held events announced before FlushEvents")
+	}
+	sc.FlushEvents()
+	if !readable() {
+		t.Fatal("no announcement after FlushEvents")
+	}
+	var n [8]byte
+	k, err := unix.Read(c.setup, n[:])
+	if err != nil || k != 3 {
+		t.Fatalf("announcement of %d bytes (%v), want 3", k, err)
+	}
+	// A response announces what was held before it.
+	if err := c.Send(echoRequest(heldID, []byte("y"))); err != nil {
+		t.Fatal(err)
+	}
+	<-conns
+	if _, err := c.Request(echoRequest(echoID, []byte("z")), 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if !readable() {
+		t.Fatal("held events not announced before the response")
 	}
 }

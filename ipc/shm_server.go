@@ -145,9 +145,12 @@ func (t *shmServer) trySend(k int) (int, error) {
 	return n, serr
 }
 
-func (t *shmServer) notifyNow() bool {
-	n, err := t.trySend(1)
-	return err == nil && n == 1
+func (t *shmServer) notifyNow(n int) int {
+	k, err := t.trySend(min(n, len(zeros)))
+	if err != nil {
+		return 0
+	}
+	return k
 }
 
 func (t *shmServer) setFlowControl(level int32) error { return t.req.setUserData(level) }

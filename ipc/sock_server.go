@@ -200,7 +200,7 @@ func (t *sockServer) eventWrite(msg []byte) error {
 }
 
 func (t *sockServer) notify(int, <-chan struct{}) error { return nil }
-func (t *sockServer) notifyNow() bool                   { return true }
+func (t *sockServer) notifyNow(n int) int               { return n }
 
 func (t *sockServer) setFlowControl(level int32) (err error) {
 	defer recoverFault(&err)

@@ -17,6 +17,8 @@ func (c *nullConn) SendEvent(m []byte) error {
 	c.bytes += len(m)
 	return nil
 }
+func (c *nullConn) SendEventHeld(m []byte) (bool, error) { return false, c.SendEvent(m) }
+func (c *nullConn) FlushEvents()                         {}
 
 // BenchmarkDeliverMcast is the engine's half of the deliver path: an exec
 // MCAST from a known node turned into DELIVER_CALLBACK events for the

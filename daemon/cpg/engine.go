@@ -16,11 +16,16 @@ const ServiceName = "corosync cluster closed process group service v1.01"
 const ServiceID = int(wire.CpgService)
 
 // Conn is what the engine needs from one IPC connection: *ipc.Conn has
-// both methods. Neither may block nor keep msg after returning (the engine
+// these methods. None may block nor keep msg after returning (the engine
 // reuses its buffers); SendEvent queues the event for the client's dispatch.
+// SendEventHeld does too, but the client hears of it only at FlushEvents
+// (first: nothing was held before), so that the messages of one turn of
+// the ring wake a client once.
 type Conn interface {
 	Respond(msg []byte) error
 	SendEvent(msg []byte) error
+	SendEventHeld(msg []byte) (first bool, err error)
+	FlushEvents()
 }
 
 // Config of an Engine.
@@ -116,6 +121,7 @@ type Engine struct {
 
 	pending [][]byte // exit-path PROCLEAVEs waiting for queue room (see Retry)
 	evbuf   []byte
+	held    []Conn // connections with messages SendEventHeld wrote (FlushEvents)
 }
 
 const (
@@ -144,6 +150,19 @@ func New(cfg Config) *Engine {
 		nextCookie: 1,
 		nextZcb:    0x7f00_0000_1000,
 	}
+}
+
+// FlushEvents tells every client of the messages delivered since the last
+// call. The daemon calls it before it lets go of the ring, which delivers
+// messages in batches (one turn of its loop).
+func (e *Engine) FlushEvents() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, c := range e.held {
+		c.FlushEvents()
+		e.held[i] = nil
+	}
+	e.held = e.held[:0]
 }
 
 // ID and Name make the engine a daemon/sync Service.

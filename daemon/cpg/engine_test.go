@@ -132,6 +132,26 @@ func TestMcastDelivery(t *testing.T) {
 	expectEvents(t, b, `deliver g from 1:100 "hello"`)
 	expectEvents(t, other)
 
+	// Delivered messages are announced at FlushEvents, once per client.
+	if a.unflushed != 1 || b.unflushed != 1 {
+		t.Fatalf("held announcements a=%d b=%d, want 1 each", a.unflushed, b.unflushed)
+	}
+	s.nodes[1].e.FlushEvents()
+	s.nodes[2].e.FlushEvents()
+	s.req(1, a, mcastReq("one"))
+	s.req(1, a, mcastReq("two"))
+	s.deliver()
+	if a.unflushed != 2 || b.unflushed != 2 {
+		t.Fatalf("held announcements a=%d b=%d, want 2 each", a.unflushed, b.unflushed)
+	}
+	s.nodes[1].e.FlushEvents()
+	s.nodes[2].e.FlushEvents()
+	if a.unflushed != 0 || b.unflushed != 0 {
+		t.Fatalf("after FlushEvents a=%d b=%d still held", a.unflushed, b.unflushed)
+	}
+	expectEvents(t, a, `deliver g from 1:100 "one"`, `deliver g from 1:100 "two"`)
+	expectEvents(t, b, `deliver g from 1:100 "one"`, `deliver g from 1:100 "two"`)
+
 	// A joiner does not get messages before its own join is delivered.
 	late := s.client(2, "late")
 	s.nodes[1].e.LibRequest(a, mcastReq("early"))
@@ -578,8 +598,9 @@ type fullConn struct {
 	closed chan struct{}
 }
 
-func (c *fullConn) SendEvent([]byte) error { return syscall.EAGAIN }
-func (c *fullConn) Close()                 { close(c.closed) }
+func (c *fullConn) SendEvent([]byte) error             { return syscall.EAGAIN }
+func (c *fullConn) SendEventHeld([]byte) (bool, error) { return false, syscall.EAGAIN }
+func (c *fullConn) Close()                             { close(c.closed) }
 
 // A client that cannot take an event is disconnected (C would queue
 // without bound; a silently missed event would break virtual synchrony).

@@ -115,7 +115,7 @@ func (e *Engine) execMcast(nodeid uint32, group *wire.CpgName, build func([]byte
 			e.evbuf = build(e.evbuf[:0])
 			ev = e.evbuf
 		}
-		e.dispatchSend(pd, ev)
+		e.dispatchHeld(pd, ev)
 	}
 	if cap(e.evbuf) > 4<<20 {
 		e.evbuf = nil // don't pin a reassembled giant
@@ -128,10 +128,24 @@ func (e *Engine) execMcast(nodeid uint32, group *wire.CpgName, build func([]byte
 // rely on virtual synchrony, so it is disconnected rather than left
 // running with a hole in its stream.
 func (e *Engine) dispatchSend(pd *cpd, ev []byte) {
-	err := pd.conn.SendEvent(ev)
-	if err == nil {
-		return
+	if err := pd.conn.SendEvent(ev); err != nil {
+		e.eventLost(pd, err)
 	}
+}
+
+// dispatchHeld is dispatchSend for delivered messages: the client is told
+// at FlushEvents.
+func (e *Engine) dispatchHeld(pd *cpd, ev []byte) {
+	first, err := pd.conn.SendEventHeld(ev)
+	if first {
+		e.held = append(e.held, pd.conn)
+	}
+	if err != nil {
+		e.eventLost(pd, err)
+	}
+}
+
+func (e *Engine) eventLost(pd *cpd, err error) {
 	e.log.Error("cpg event lost, disconnecting the client", "conn", pd.cookie, "err", err)
 	if cl, ok := pd.conn.(interface{ Close() }); ok && errors.Is(err, syscall.EAGAIN) {
 		go cl.Close() // Close runs OnClose -> LibExit, which takes the lock

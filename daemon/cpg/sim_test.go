@@ -11,10 +11,13 @@ import (
 )
 
 // fakeConn records what the engine answers and sends to one client.
+// Held events are recorded at once; unflushed counts those not yet
+// flushed.
 type fakeConn struct {
-	name   string
-	resp   [][]byte
-	events [][]byte
+	name      string
+	resp      [][]byte
+	events    [][]byte
+	unflushed int
 }
 
 func (c *fakeConn) Respond(msg []byte) error {
@@ -24,8 +27,17 @@ func (c *fakeConn) Respond(msg []byte) error {
 
 func (c *fakeConn) SendEvent(msg []byte) error {
 	c.events = append(c.events, bytes.Clone(msg))
+	c.unflushed = 0 // announcing one announces the held ones too
 	return nil
 }
+
+func (c *fakeConn) SendEventHeld(msg []byte) (bool, error) {
+	c.events = append(c.events, bytes.Clone(msg))
+	c.unflushed++
+	return c.unflushed == 1, nil
+}
+
+func (c *fakeConn) FlushEvents() { c.unflushed = 0 }
 
 // lastError is the error field of the last response.
 func (c *fakeConn) lastError(t *testing.T) wire.CsError {
