@@ -137,11 +137,9 @@ func runCell(ctx context.Context, c *harness.Cluster, helper, group string, cs c
 
 	if perfDir != "" {
 		for i, h := range c.Hosts {
-			if impls[i] != harness.Go {
-				continue
-			}
 			// perf runs in the root namespaces; the daemon's PID is global.
-			out := filepath.Join(perfDir, fmt.Sprintf("%s-%d-%d-%s.data", group, cs.size, cs.senders, h.Name))
+			// C daemons are recorded too: the profiles are read side by side.
+			out := filepath.Join(perfDir, fmt.Sprintf("%s-%d-%d-%s-%s.data", group, cs.size, cs.senders, h.Name, impls[i]))
 			pc := exec.CommandContext(ctx, "perf", "record", "-F", "499", "-g", "-o", out, "-p", strconv.Itoa(pids[i]),
 				"--", "sleep", strconv.FormatFloat(dur.Seconds(), 'f', 1, 64))
 			if err := pc.Start(); err != nil {

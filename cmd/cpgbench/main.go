@@ -48,12 +48,21 @@ func main() {
 	ringsFlag := flag.String("rings", "C,Go,mixed", "rings to run: C, Go, mixed")
 	out := flag.String("o", "", "also write the Markdown table to this file")
 	repeat := flag.Int("repeat", 1, "run every ring this many times, interleaved, and report each cell's median run by msgs/s (load on a shared machine drifts)")
-	perfDir := flag.String("perf", "", "record `perf` profiles of every Go daemon, one per cell, into this directory")
+	sendersFlag := flag.String("senders", "1,3", "sender counts to run: 1 (the last node), 3 (every node)")
+	perfDir := flag.String("perf", "", "record `perf` profiles of every daemon (C and Go), one per cell, into this directory")
 	flag.Parse()
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
 
 	if os.Geteuid() != 0 {
 		log.Fatal("cpgbench needs root (network namespaces)")
+	}
+	var senders []int
+	for _, s := range strings.Split(*sendersFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || (n != 1 && n != 3) {
+			log.Fatalf("bad sender count %q: want 1 or 3", s)
+		}
+		senders = append(senders, n)
 	}
 	var cells []cellSpec
 	for _, s := range strings.Split(*sizesFlag, ",") {
@@ -61,7 +70,9 @@ func main() {
 		if err != nil || n < 16 || n > 1<<20 {
 			log.Fatalf("bad size %q: want 16..1048576", s)
 		}
-		cells = append(cells, cellSpec{n, 1}, cellSpec{n, 3})
+		for _, k := range senders {
+			cells = append(cells, cellSpec{n, k})
+		}
 	}
 	var rings []ringSpec
 	for _, name := range strings.Split(*ringsFlag, ",") {
