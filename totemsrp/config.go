@@ -42,6 +42,12 @@ type Config struct {
 	// MessageQueueMax is the capacity of the new-message queue. 0 means C's
 	// MESSAGE_QUEUE_MAX, (4*MESSAGE_SIZE_MAX)/(NetMTU-90).
 	MessageQueueMax int
+
+	// SkipOwnCopy: the node's MCASTs need not come back to it, since it
+	// keeps them (Frame.Kept asks the transport to leave it out). C
+	// receives its own copy and discards it as a duplicate; such a copy
+	// is counted in stats.srp.mcast_rx when sent instead.
+	SkipOwnCopy bool
 }
 
 // Constants from totemconfig.c / totem.h.

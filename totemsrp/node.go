@@ -437,7 +437,10 @@ func (n *Node) sendPendingJoin() {
 }
 
 func (n *Node) mcastNoflushSend(frame []byte) {
-	n.rd.Frames = append(n.rd.Frames, Frame{To: 0, Type: wire.SrpMcast, Data: frame, Kept: true})
+	if n.cfg.SkipOwnCopy {
+		n.stats.McastRx++
+	}
+	n.rd.Frames = append(n.rd.Frames, Frame{To: 0, Type: wire.SrpMcast, Data: frame, Kept: n.cfg.SkipOwnCopy})
 }
 
 // tokenSendBytes sends a token (ORF or commit) to the token target.

@@ -126,7 +126,11 @@ func (s *simNet) start(id uint32) {
 	if sn.up {
 		return
 	}
-	n, err := New(s.cfg(id), s.disk[id])
+	c := s.cfg(id)
+	// Odd nodes leave their own copy out, as our daemon does; even ones
+	// get it back, as C's do.
+	c.SkipOwnCopy = id%2 == 1
+	n, err := New(c, s.disk[id])
 	if err != nil {
 		panic(err)
 	}
@@ -186,10 +190,8 @@ func (s *simNet) send(from uint32, f Frame) {
 		if !s.connected(from, to) {
 			continue
 		}
-		// Odd nodes skip their own copy of a kept frame, as our udpu
-		// does (McastPeers); even nodes get it back, as C's do.
-		if to == from && f.Kept && from%2 == 1 {
-			continue
+		if to == from && f.Kept {
+			continue // SkipOwnCopy (odd nodes, see newSimNet)
 		}
 		if f.To == 0 && f.Type == wire.SrpMcast && to != from &&
 			(s.blocked[[2]uint32{from, to}] || s.mcastFilter != nil && !s.mcastFilter(from, to)) {

@@ -49,8 +49,8 @@ type Frame struct {
 	Type wire.SrpType
 	Data []byte // must not be modified by the caller
 	// Kept: the node keeps this frame in its sort queue already (an MCAST,
-	// new or retransmitted), so its own copy coming back is a duplicate
-	// that it discards. A transport may leave the local node out.
+	// new or retransmitted) and was configured with SkipOwnCopy: the
+	// transport leaves the local node out.
 	Kept bool
 }
 

@@ -122,6 +122,8 @@ func New(cfg Config) (*Ring, error) {
 		}
 	}
 	logConfig(cfg.Log, cfg.SRP, cfg.Transport.NetMTU()-totempg.McastHeaderOverhead)
+	// Every transport leaves the local node out of McastPeers.
+	cfg.SRP.SkipOwnCopy = true
 	node, err := totemsrp.New(cfg.SRP, stored)
 	if err != nil {
 		return nil, err
