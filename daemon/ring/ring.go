@@ -98,6 +98,7 @@ type Ring struct {
 	armed   time.Duration // under mu: when the loop's timer fires
 	kick    chan struct{} // wakes the loop to re-arm its timer (or end)
 	failed  bool          // under mu: a Do hit the fatal error; the loop ends
+	batch   [][]byte      // under mu: sendFrames' McastPeers batch
 
 	fatal error
 }
@@ -449,19 +450,7 @@ func (r *Ring) handle(rd totemsrp.Ready) bool {
 			return false
 		}
 	}
-	for _, f := range rd.Frames {
-		var err error
-		if f.To == 0 && f.Kept {
-			err = r.tr.McastPeers(f.Data)
-		} else if f.To == 0 {
-			err = r.tr.Mcast(f.Data)
-		} else {
-			err = r.tr.Send(f.To, f.Data)
-		}
-		if err != nil {
-			r.log("TOTEM", logsys.Debug, "sending %v frame to %d failed: %v", f.Type, f.To, err)
-		}
-	}
+	r.sendFrames(rd.Frames)
 	for i := range rd.Deliveries {
 		d := &rd.Deliveries[i]
 		switch d.Kind {
@@ -477,6 +466,34 @@ func (r *Ring) handle(rd totemsrp.Ready) bool {
 		r.log("TOTEM", srpLevel(l.Level), "%s", l.Text)
 	}
 	return true
+}
+
+// sendFrames sends in order; each run of kept frames (the MCASTs of one
+// token visit) goes to the transport in one McastPeers call.
+func (r *Ring) sendFrames(frames []totemsrp.Frame) {
+	for i := 0; i < len(frames); {
+		f := frames[i]
+		var err error
+		switch {
+		case f.To == 0 && f.Kept:
+			batch := r.batch[:0]
+			for ; i < len(frames) && frames[i].To == 0 && frames[i].Kept; i++ {
+				batch = append(batch, frames[i].Data)
+			}
+			err = r.tr.McastPeers(batch...)
+			clear(batch)
+			r.batch = batch[:0]
+		case f.To == 0:
+			err = r.tr.Mcast(f.Data)
+			i++
+		default:
+			err = r.tr.Send(f.To, f.Data)
+			i++
+		}
+		if err != nil {
+			r.log("TOTEM", logsys.Debug, "sending %v frame to %d failed: %v", f.Type, f.To, err)
+		}
+	}
 }
 
 // srpLevel maps totemsrp's levels to logsys's; security messages are

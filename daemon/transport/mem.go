@@ -90,7 +90,14 @@ func (t *MemTransport) Send(nodeid uint32, frame []byte) error {
 func (t *MemTransport) Mcast(frame []byte) error { return t.mcast(frame, true) }
 
 // McastPeers implements Transport.
-func (t *MemTransport) McastPeers(frame []byte) error { return t.mcast(frame, false) }
+func (t *MemTransport) McastPeers(frames ...[]byte) error {
+	for _, f := range frames {
+		if err := t.mcast(f, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func (t *MemTransport) mcast(frame []byte, self bool) error {
 	if t.closed.Load() {

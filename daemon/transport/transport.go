@@ -51,11 +51,12 @@ type Transport interface {
 	// member, udp sends one datagram to the group and loops one back
 	// internally.
 	Mcast(frame []byte) error
-	// McastPeers sends a frame to every member but the local node, for
-	// frames totem already holds (MCAST, whose looped-back copy it only
-	// discards as a duplicate). C sends that copy anyway; skipping it
-	// saves the sender a send and a receive per message.
-	McastPeers(frame []byte) error
+	// McastPeers sends frames, in order, to every member but the local
+	// node: the MCASTs of one token visit, which totem already holds (C
+	// sends itself a copy and discards it as a duplicate; skipping it
+	// saves the sender a send and a receive per frame). udpu sends the
+	// whole batch with one sendmmsg.
+	McastPeers(frames ...[]byte) error
 	// Packets delivers received frames, already filtered. It is closed by Close.
 	Packets() <-chan Packet
 	// SetMembers replaces the member list (nodelist reload, totemsrp

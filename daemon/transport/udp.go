@@ -170,9 +170,10 @@ func (t *UDP) Send(nodeid uint32, frame []byte) error {
 
 // Mcast implements Transport: one datagram to the group, one local copy.
 func (t *UDP) Mcast(frame []byte) error {
-	if err := t.McastPeers(frame); err != nil {
-		return err
+	if t.closed.Load() {
+		return ErrClosed
 	}
+	t.send1(frame)
 	if len(frame) > 0 {
 		local := t.send.LocalAddr().(*net.UDPAddr).AddrPort()
 		// Never block here: the caller is the loop that drains Packets. A
@@ -182,18 +183,24 @@ func (t *UDP) Mcast(frame []byte) error {
 	return nil
 }
 
-// McastPeers implements Transport: the group datagram without the local
-// copy (the socket does not loop multicasts back).
-func (t *UDP) McastPeers(frame []byte) error {
+// McastPeers implements Transport: the group datagrams without the local
+// copies (the socket does not loop multicasts back).
+func (t *UDP) McastPeers(frames ...[]byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
+	for _, f := range frames {
+		t.send1(f)
+	}
+	return nil
+}
+
+func (t *UDP) send1(frame []byte) {
 	if err := rawSendTo(t.send, frame, t.group); err != nil {
 		t.c.txErr.Add(1)
 	} else {
 		t.c.tx.Add(1)
 	}
-	return nil
 }
 
 // Packets implements Transport.

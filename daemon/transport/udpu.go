@@ -92,22 +92,25 @@ func (t *UDPU) Mcast(frame []byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
-	return t.mcastTo(frame, t.members.Load().list)
+	sent, failed := t.mm.sendAll(frame, t.members.Load().list, t.cfg.Port)
+	t.count(sent, failed)
+	return nil
 }
 
-// McastPeers implements Transport: a copy to every member but ourselves.
-func (t *UDPU) McastPeers(frame []byte) error {
+// McastPeers implements Transport: a copy of each frame to every member
+// but ourselves.
+func (t *UDPU) McastPeers(frames ...[]byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
-	return t.mcastTo(frame, t.members.Load().peers)
+	sent, failed := t.mm.sendFrames(frames, t.members.Load().peers, t.cfg.Port)
+	t.count(sent, failed)
+	return nil
 }
 
-func (t *UDPU) mcastTo(frame []byte, to []netip.Addr) error {
-	sent, failed := t.mm.sendAll(frame, to, t.cfg.Port)
+func (t *UDPU) count(sent, failed int) {
 	t.c.tx.Add(uint64(sent))
 	t.c.txErr.Add(uint64(failed))
-	return nil
 }
 
 // Packets implements Transport.

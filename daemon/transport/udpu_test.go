@@ -247,3 +247,36 @@ func TestUDPUMcastFanout(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 }
+
+// McastPeers with several frames (one token visit): every other member
+// gets each frame once, in order, the sender none; through sendmmsg and
+// through sendto alike.
+func TestUDPUMcastPeersBatch(t *testing.T) {
+	addr, port := loopbackNet(t)
+	ids := []uint32{1, 2, 3}
+	ms := members(addr, ids...)
+	n := map[uint32]*UDPU{}
+	for _, id := range ids {
+		n[id] = startUDPU(t, addr, port, id, ms, false)
+	}
+	frames := [][]byte{[]byte("f1"), []byte("f2"), []byte("f3")}
+	for _, plain := range []bool{false, true} {
+		n[2].mm.disabled = plain
+		if err := n[2].McastPeers(frames...); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []uint32{1, 3} {
+			for _, want := range frames {
+				if p := recvOne(t, n[id]); string(p.Data) != string(want) || p.From.Addr() != addr(2) {
+					t.Fatalf("plain=%v node %d: %q from %v, want %q", plain, id, p.Data, p.From, want)
+				}
+			}
+		}
+		for _, id := range ids {
+			expectNone(t, n[id])
+		}
+	}
+	if s := n[2].Stats(); s.TxFrames != 12 || s.TxErrors != 0 {
+		t.Fatalf("%+v", s)
+	}
+}
