@@ -54,16 +54,17 @@ func startCpgcheckArgs(t *testing.T, bin string, h *harness.Host, n int, until, 
 	return p
 }
 
-// TestCpgcheckMixedFaults runs cmd/cpgcheck on {C,Go,Go} and on {Go,Go,Go}
-// (one ring after the other, about a minute each) through up to six fault
-// rounds (kill -9 + restart of every node, three partitions healed) and
-// requires every checker that kept its daemon to exit cleanly, finalize
-// included, and evs.Verify to find no violation of extended virtual
-// synchrony in the delivery logs.
+// TestCpgcheckMixedFaults runs cmd/cpgcheck on {C,Go,Go}, {C,C,Go} and
+// {Go,Go,Go} (one ring after the other, about a minute each) through up
+// to six fault rounds (kill -9 + restart of every node, three partitions
+// healed) and requires every checker that kept its daemon to exit
+// cleanly, finalize included, and evs.Verify to find no violation of
+// extended virtual synchrony in the delivery logs.
 func TestCpgcheckMixedFaults(t *testing.T) {
 	bin := buildCpgcheck(t)
 	for _, impls := range [][]harness.Impl{
 		{harness.C, harness.Go, harness.Go},
+		{harness.C, harness.C, harness.Go},
 		{harness.Go, harness.Go, harness.Go},
 	} {
 		name := ""

@@ -46,8 +46,8 @@ func normResources(out string) (string, int) {
 	return reMonUpdated.ReplaceAllString(out, "${1}T"), mem
 }
 
-// memPercentNow is the memory_used reading computed by this test.
-func memPercentNow(t *testing.T) int {
+// memInfo reads /proc/meminfo as mon does.
+func memInfo(t *testing.T) mon.MemInfo {
 	b, err := os.ReadFile("/proc/meminfo")
 	if err != nil {
 		t.Fatal(err)
@@ -56,28 +56,25 @@ func memPercentNow(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := mi.PercentUsed()
+	return mi
+}
+
+// memPercentNow is the memory_used reading computed by this test.
+func memPercentNow(t *testing.T) int {
+	p, err := memInfo(t).PercentUsed()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return int(p)
 }
 
-// holdMemory keeps share of the machine's memory resident until the test
-// ends. mon publishes and judges only readings above 0, and a quiet
+// holdMemory keeps a share of the machine's memory resident until the
+// test ends. mon publishes and judges only readings above 0, and a quiet
 // machine with much memory reads under 1 % (page cache counts as free):
 // then neither daemon's memory_used moves, and whether C's or ours does
 // hangs on what else the machine runs at that moment.
 func holdMemory(t *testing.T, percent int64) {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mi, err := mon.ParseMemInfo(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ballast := make([]byte, mi.MemTotal*1024*percent/100)
+	ballast := make([]byte, memInfo(t).MemTotal*1024*percent/100)
 	for i := 0; i < len(ballast); i += 4096 {
 		ballast[i] = 1
 	}
