@@ -20,7 +20,11 @@
 // (exactly one response per request, as corosync does; CPG MCAST is the
 // exception) and may send any number of Conn.SendEvent. Neither call blocks:
 // a full response ring yields ErrTryAgain, events queue up to
-// Config.EventQueueLen and then yield ErrTryAgain too.
+// Config.EventQueueLen and then yield ErrTryAgain too. A caller that sends
+// many events in a row (the daemon's deliveries of one ring turn) uses
+// Conn.SendEventHeld and then Conn.FlushEvents: the events are written at
+// once and announced to the client (SHM: one byte each on the setup
+// socket) in one send; a response announces held events before itself.
 //
 // Per-connection service state goes in Conn.SetContext/Context (set it in
 // OnConnect, free it in OnClose, which runs exactly once for every

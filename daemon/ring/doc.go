@@ -14,5 +14,10 @@
 // replace the announce-only placeholders of daemon/sync, the exec messages
 // of totempg group "a" (Deliver, and Ring.Mcast to send), configuration
 // changes and timers on the ring's clock. Everything they are handed runs
-// on the loop.
+// on the loop; Services.Flush ends every turn of it (and every Do), so
+// engines can announce a turn's deliveries to their clients at once.
+//
+// The node's own MCASTs go to the other members only (McastPeers, one
+// call per token visit): totemsrp keeps them already, and C's copy to
+// itself is only ever dropped as a duplicate (totemsrp.Config.SkipOwnCopy).
 package ring
