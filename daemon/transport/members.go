@@ -15,14 +15,16 @@ type memberSet struct {
 	peers []netip.Addr
 }
 
-func newMemberSet(ms []Member, family netip.Addr) (*memberSet, error) {
+// bind is the local address: it sets the address family, and peers leaves
+// it out.
+func newMemberSet(ms []Member, bind netip.Addr) (*memberSet, error) {
 	s := &memberSet{byID: map[uint32]netip.Addr{}, ips: map[netip.Addr]bool{}}
 	for _, m := range ms {
 		if len(m.Addrs) == 0 || !m.Addrs[0].IsValid() {
 			return nil, fmt.Errorf("transport: member %d has no ring0 address", m.NodeID)
 		}
 		a := m.Addrs[0].Unmap()
-		if a.Is4() != family.Unmap().Is4() {
+		if a.Is4() != bind.Unmap().Is4() {
 			return nil, fmt.Errorf("transport: member %d address %s is not of the bind address family", m.NodeID, a)
 		}
 		if _, dup := s.byID[m.NodeID]; dup {
@@ -31,7 +33,7 @@ func newMemberSet(ms []Member, family netip.Addr) (*memberSet, error) {
 		s.byID[m.NodeID] = a
 		s.ips[a] = true
 		s.list = append(s.list, a)
-		if a != family.Unmap() {
+		if a != bind.Unmap() {
 			s.peers = append(s.peers, a)
 		}
 	}
