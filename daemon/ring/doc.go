@@ -18,6 +18,8 @@
 // engines can announce a turn's deliveries to their clients at once.
 //
 // The node's own MCASTs go to the other members only (McastPeers, one
-// call per token visit): totemsrp keeps them already, and C's copy to
-// itself is only ever dropped as a duplicate (totemsrp.Config.SkipOwnCopy).
+// call per token visit, with the ORF token that ends the visit): totemsrp
+// keeps them already, and C's copy to itself is only ever dropped as a
+// duplicate (totemsrp.Config.SkipOwnCopy). The transport hands the next
+// member its copies and the token before the other members' copies.
 package ring

@@ -469,7 +469,9 @@ func (r *Ring) handle(rd totemsrp.Ready) bool {
 }
 
 // sendFrames sends in order; each run of kept frames (the MCASTs of one
-// token visit) goes to the transport in one McastPeers call.
+// token visit) goes to the transport in one McastPeers call, with the ORF
+// token that follows it, so the transport can hand the next member the
+// token before the other members' copies.
 func (r *Ring) sendFrames(frames []totemsrp.Frame) {
 	for i := 0; i < len(frames); {
 		f := frames[i]
@@ -480,7 +482,14 @@ func (r *Ring) sendFrames(frames []totemsrp.Frame) {
 			for ; i < len(frames) && frames[i].To == 0 && frames[i].Kept; i++ {
 				batch = append(batch, frames[i].Data)
 			}
-			err = r.tr.McastPeers(batch...)
+			var tokenTo uint32
+			var token []byte
+			if i < len(frames) && frames[i].To != 0 && frames[i].Type == wire.SrpOrfToken {
+				tokenTo, token = frames[i].To, frames[i].Data
+				f = frames[i] // for the log line
+				i++
+			}
+			err = r.tr.McastPeers(batch, tokenTo, token)
 			clear(batch)
 			r.batch = batch[:0]
 		case f.To == 0:

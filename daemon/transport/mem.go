@@ -3,6 +3,7 @@ package transport
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 )
@@ -86,28 +87,45 @@ func (t *MemTransport) Send(nodeid uint32, frame []byte) error {
 	return nil
 }
 
-// Mcast implements Transport.
-func (t *MemTransport) Mcast(frame []byte) error { return t.mcast(frame, true) }
-
-// McastPeers implements Transport.
-func (t *MemTransport) McastPeers(frames ...[]byte) error {
-	for _, f := range frames {
-		if err := t.mcast(f, false); err != nil {
-			return err
+// McastPeers implements Transport as udpu does: tokenTo's copies, the
+// token, then the other members' copies.
+func (t *MemTransport) McastPeers(frames [][]byte, tokenTo uint32, token []byte) error {
+	if t.closed.Load() {
+		return ErrClosed
+	}
+	t.stats.tx.Add(uint64(len(frames)))
+	members := *t.members.Load()
+	sendTo := func(m uint32) {
+		if p := t.peer(m); p != nil {
+			for _, f := range frames {
+				p.deliver(t.nodeid, f)
+			}
 		}
 	}
-	return nil
+	var err error
+	first := t.nodeid // nobody first
+	if token != nil {
+		if tokenTo != t.nodeid && slices.Contains(members, tokenTo) {
+			first = tokenTo
+			sendTo(first)
+		}
+		err = t.Send(tokenTo, token)
+	}
+	for _, m := range members {
+		if m != t.nodeid && m != first {
+			sendTo(m)
+		}
+	}
+	return err
 }
 
-func (t *MemTransport) mcast(frame []byte, self bool) error {
+// Mcast implements Transport.
+func (t *MemTransport) Mcast(frame []byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
 	t.stats.tx.Add(1)
 	for _, m := range *t.members.Load() {
-		if m == t.nodeid && !self {
-			continue
-		}
 		if p := t.peer(m); p != nil {
 			p.deliver(t.nodeid, frame)
 		}

@@ -11,8 +11,10 @@ type memberSet struct {
 	byID map[uint32]netip.Addr // link 0 address
 	ips  map[netip.Addr]bool
 	list []netip.Addr // in nodelist order, as C's member_list
-	// peers is list without the local address (McastPeers).
-	peers []netip.Addr
+	// peers is list without the local address (McastPeers), peerIDs
+	// their nodeids.
+	peers   []netip.Addr
+	peerIDs []uint32
 }
 
 // bind is the local address: it sets the address family, and peers leaves
@@ -35,7 +37,48 @@ func newMemberSet(ms []Member, bind netip.Addr) (*memberSet, error) {
 		s.list = append(s.list, a)
 		if a != bind.Unmap() {
 			s.peers = append(s.peers, a)
+			s.peerIDs = append(s.peerIDs, m.NodeID)
 		}
 	}
 	return s, nil
+}
+
+// visitOrder fills first with tokenTo's address and rest with the other
+// peers, in ring order after tokenTo (ascending nodeid, wrapping, as totem
+// orders its members), reusing rest's memory. ok is false when tokenTo is
+// not a peer.
+func (s *memberSet) visitOrder(tokenTo uint32, first, rest []netip.Addr) ([]netip.Addr, []netip.Addr, bool) {
+	first, rest = first[:0], rest[:0]
+	for i, id := range s.peerIDs {
+		if id == tokenTo {
+			first = append(first, s.peers[i])
+		}
+	}
+	if len(first) == 0 {
+		return first, rest, false
+	}
+	// Few peers: an insertion by distance from tokenTo is cheaper than a
+	// sort.Slice closure.
+	type peer struct {
+		dist uint32
+		addr netip.Addr
+	}
+	var buf [16]peer
+	ps := buf[:0]
+	for i, id := range s.peerIDs {
+		if id == tokenTo {
+			continue
+		}
+		p := peer{id - tokenTo, s.peers[i]}
+		j := len(ps)
+		ps = append(ps, p)
+		for ; j > 0 && ps[j-1].dist > p.dist; j-- {
+			ps[j] = ps[j-1]
+		}
+		ps[j] = p
+	}
+	for _, p := range ps {
+		rest = append(rest, p.addr)
+	}
+	return first, rest, true
 }

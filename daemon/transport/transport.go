@@ -51,12 +51,20 @@ type Transport interface {
 	// member, udp sends one datagram to the group and loops one back
 	// internally.
 	Mcast(frame []byte) error
-	// McastPeers sends frames, in order, to every member but the local
-	// node: the MCASTs of one token visit, which totem already holds (C
-	// sends itself a copy and discards it as a duplicate; skipping it
-	// saves the sender a send and a receive per frame). udpu sends the
-	// whole batch with one sendmmsg.
-	McastPeers(frames ...[]byte) error
+	// McastPeers sends one token visit: frames, in order, to every member
+	// but the local node (the MCASTs totem already holds: C sends itself a
+	// copy and discards it as a duplicate; skipping it saves the sender a
+	// send and a receive per frame), then token, if not nil, to tokenTo.
+	//
+	// The token goes right after tokenTo's copies of frames; the other
+	// members' copies may follow it. The next member then starts on the
+	// token while the rest still receive, which shortens the rotation. Totem
+	// allows the order: on the token a member counts as missing only the
+	// seqs below the highest one it has received, and asks for a
+	// retransmission after miss_count_const such visits (exec/totemsrp.c,
+	// orf_token_rtr); MCASTs that trail the token are not counted at all.
+	// udp multicast cannot split the group copies and sends the token last.
+	McastPeers(frames [][]byte, tokenTo uint32, token []byte) error
 	// Packets delivers received frames, already filtered. It is closed by Close.
 	Packets() <-chan Packet
 	// SetMembers replaces the member list (nodelist reload, totemsrp

@@ -184,13 +184,17 @@ func (t *UDP) Mcast(frame []byte) error {
 }
 
 // McastPeers implements Transport: the group datagrams without the local
-// copies (the socket does not loop multicasts back).
-func (t *UDP) McastPeers(frames ...[]byte) error {
+// copies (the socket does not loop multicasts back), then the token; one
+// group datagram reaches every member, so there is no order to choose.
+func (t *UDP) McastPeers(frames [][]byte, tokenTo uint32, token []byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
 	for _, f := range frames {
 		t.send1(f)
+	}
+	if token != nil {
+		return t.Send(tokenTo, token)
 	}
 	return nil
 }

@@ -23,6 +23,9 @@ type UDPU struct {
 	recv    *receiver
 	closed  atomic.Bool
 	mm      *mmsgSender // sendmmsg batch for Mcast
+	// first and rest are McastPeers' destination lists, kept between
+	// calls (the event loop is the only caller).
+	first, rest []netip.Addr
 }
 
 // NewUDPU binds the sockets and starts receiving.
@@ -98,14 +101,27 @@ func (t *UDPU) Mcast(frame []byte) error {
 }
 
 // McastPeers implements Transport: a copy of each frame to every member
-// but ourselves.
-func (t *UDPU) McastPeers(frames ...[]byte) error {
+// but ourselves, tokenTo's first, then the token, then the others' (one
+// sendmmsg each way).
+func (t *UDPU) McastPeers(frames [][]byte, tokenTo uint32, token []byte) error {
 	if t.closed.Load() {
 		return ErrClosed
 	}
-	sent, failed := t.mm.sendFrames(frames, t.members.Load().peers, t.cfg.Port)
-	t.count(sent, failed)
-	return nil
+	ms := t.members.Load()
+	if token == nil {
+		t.count(t.mm.sendFrames(frames, ms.peers, t.cfg.Port))
+		return nil
+	}
+	var ok bool
+	t.first, t.rest, ok = ms.visitOrder(tokenTo, t.first, t.rest)
+	if !ok {
+		t.count(t.mm.sendFrames(frames, ms.peers, t.cfg.Port))
+		return t.Send(tokenTo, token)
+	}
+	t.count(t.mm.sendFrames(frames, t.first, t.cfg.Port))
+	err := t.Send(tokenTo, token)
+	t.count(t.mm.sendFrames(frames, t.rest, t.cfg.Port))
+	return err
 }
 
 func (t *UDPU) count(sent, failed int) {

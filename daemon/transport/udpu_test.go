@@ -2,10 +2,12 @@ package transport
 
 import (
 	"errors"
+	"fmt"
 	"math/rand"
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -182,7 +184,8 @@ func TestCloseAndTruncation(t *testing.T) {
 	u2.Close()
 }
 
-func TestMemNetwork(t *testing.T) {
+// memThree joins nodes 1, 2 and 3 to a new MemNetwork.
+func memThree() (*MemNetwork, []*MemTransport) {
 	nw := NewMemNetwork()
 	var ts []*MemTransport
 	for id := uint32(1); id <= 3; id++ {
@@ -190,6 +193,11 @@ func TestMemNetwork(t *testing.T) {
 		_ = m.SetMembers([]Member{{NodeID: 1}, {NodeID: 2}, {NodeID: 3}})
 		ts = append(ts, m)
 	}
+	return nw, ts
+}
+
+func TestMemNetwork(t *testing.T) {
+	nw, ts := memThree()
 	nw.Filter = func(from, to uint32, _ []byte) bool { return !(from == 1 && to == 3) }
 	_ = ts[0].Mcast([]byte("m"))
 	for i, want := range []bool{true, true, false} {
@@ -248,10 +256,8 @@ func TestUDPUMcastFanout(t *testing.T) {
 	}
 }
 
-// McastPeers with several frames (one token visit): every other member
-// gets each frame once, in order, the sender none; through sendmmsg and
-// through sendto alike.
-func TestUDPUMcastPeersBatch(t *testing.T) {
+// startThree starts udpu nodes 1, 2 and 3 on loopback.
+func startThree(t *testing.T) (func(byte) netip.Addr, []uint32, map[uint32]*UDPU) {
 	addr, port := loopbackNet(t)
 	ids := []uint32{1, 2, 3}
 	ms := members(addr, ids...)
@@ -259,10 +265,18 @@ func TestUDPUMcastPeersBatch(t *testing.T) {
 	for _, id := range ids {
 		n[id] = startUDPU(t, addr, port, id, ms, false)
 	}
+	return addr, ids, n
+}
+
+// McastPeers with several frames (one token visit): every other member
+// gets each frame once, in order, the sender none; through sendmmsg and
+// through sendto alike.
+func TestUDPUMcastPeersBatch(t *testing.T) {
+	addr, ids, n := startThree(t)
 	frames := [][]byte{[]byte("f1"), []byte("f2"), []byte("f3")}
 	for _, plain := range []bool{false, true} {
 		n[2].mm.disabled = plain
-		if err := n[2].McastPeers(frames...); err != nil {
+		if err := n[2].McastPeers(frames, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range []uint32{1, 3} {
@@ -278,5 +292,111 @@ func TestUDPUMcastPeersBatch(t *testing.T) {
 	}
 	if s := n[2].Stats(); s.TxFrames != 12 || s.TxErrors != 0 {
 		t.Fatalf("%+v", s)
+	}
+}
+
+// A token visit on udpu: the token's target gets its copies and then the
+// token; the other member gets its copies; the sender gets nothing. Each
+// member's own order is kept (one socket pair, loopback), through sendmmsg
+// and through sendto alike. (Which member is served first is visitOrder's
+// job, tested below: receivers on loopback cannot see it.)
+func TestUDPUMcastPeersToken(t *testing.T) {
+	addr, ids, n := startThree(t)
+	frames := [][]byte{[]byte("f1"), []byte("f2"), []byte("f3"), []byte("f4")}
+	for _, plain := range []bool{false, true} {
+		n[2].mm.disabled = plain
+		if err := n[2].McastPeers(frames, 3, []byte("token")); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []uint32{3, 1} {
+			want := frames
+			if id == 3 {
+				want = append(want[:len(want):len(want)], []byte("token"))
+			}
+			for _, w := range want {
+				if p := recvOne(t, n[id]); string(p.Data) != string(w) || p.From.Addr() != addr(2) {
+					t.Fatalf("plain=%v node %d: %q from %v, want %q", plain, id, p.Data, p.From, w)
+				}
+			}
+		}
+		for _, id := range ids {
+			expectNone(t, n[id])
+		}
+	}
+	// A target that is not a member: the frames still go out, the token
+	// is refused.
+	if err := n[2].McastPeers(frames[:1], 9, []byte("token")); !errors.Is(err, ErrUnknownMember) {
+		t.Fatalf("unknown target: %v", err)
+	}
+	for _, id := range []uint32{1, 3} {
+		if p := recvOne(t, n[id]); string(p.Data) != "f1" {
+			t.Fatalf("node %d: %q", id, p.Data)
+		}
+	}
+	if s := n[2].Stats(); s.TxFrames != 2*(8+1)+2 || s.TxErrors != 0 {
+		t.Fatalf("%+v", s)
+	}
+}
+
+func TestVisitOrder(t *testing.T) {
+	addr := func(id uint32) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, 0, byte(id)}) }
+	var ms []Member
+	for _, id := range []uint32{7, 1, 5, 3, 9} { // nodelist order is not ring order
+		ms = append(ms, Member{NodeID: id, Addrs: []netip.Addr{addr(id)}})
+	}
+	s, err := newMemberSet(ms, addr(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		to   uint32
+		rest []uint32
+	}{
+		{5, []uint32{7, 9, 1}},
+		{9, []uint32{1, 5, 7}},
+		{1, []uint32{5, 7, 9}},
+	} {
+		first, rest, ok := s.visitOrder(c.to, nil, nil)
+		if !ok || len(first) != 1 || first[0] != addr(c.to) {
+			t.Fatalf("to %d: first %v ok %v", c.to, first, ok)
+		}
+		var want []netip.Addr
+		for _, id := range c.rest {
+			want = append(want, addr(id))
+		}
+		if !slices.Equal(rest, want) {
+			t.Fatalf("to %d: rest %v, want %v", c.to, rest, want)
+		}
+	}
+	if _, _, ok := s.visitOrder(3, nil, nil); ok {
+		t.Fatal("the local node is not a peer")
+	}
+	if _, _, ok := s.visitOrder(4, nil, nil); ok {
+		t.Fatal("4 is not a member")
+	}
+}
+
+// MemTransport's McastPeers sends in udpu's order; Filter sees every
+// datagram in send order.
+func TestMemMcastPeersOrder(t *testing.T) {
+	nw, ts := memThree()
+	var seen []string
+	nw.Filter = func(from, to uint32, f []byte) bool {
+		seen = append(seen, fmt.Sprintf("%s>%d", f, to))
+		return true
+	}
+	if err := ts[1].McastPeers([][]byte{[]byte("a"), []byte("b")}, 3, []byte("T")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a>3", "b>3", "T>3", "a>1", "b>1"}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("sent %v, want %v", seen, want)
+	}
+	seen = nil
+	if err := ts[1].McastPeers([][]byte{[]byte("a")}, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a>1", "a>3"}; !slices.Equal(seen, want) {
+		t.Fatalf("without a token: sent %v, want %v", seen, want)
 	}
 }
