@@ -221,6 +221,7 @@ func summarize(res Result, hrs []helperResult, rssMax int64, cpu float64) (Resul
 	var lat []time.Duration
 	for _, hr := range hrs {
 		sent += hr.sent
+		res.Sent = append(res.Sent, hr.sent)
 		lat = append(lat, hr.lat...)
 	}
 	var short []string

@@ -183,8 +183,8 @@ func runRing(ctx context.Context, rs ringSpec, helper string, cells []cellSpec, 
 			res = append(res, out)
 			continue
 		}
-		log.Printf("ring %s, %d B, %d senders: %.0f msgs/s, %.2f MB/s, p50 %v, p99 %v, RSS %d KiB, CPU %.2f s, %.2f context switches/delivery, %d TRY_AGAIN",
-			rs.name, cs.size, cs.senders, out.MsgsPerSec, out.MBPerSec, out.P50, out.P99, out.RSSMaxKB, out.CPUSec, out.CtxPerMsg, out.Retries)
+		log.Printf("ring %s, %d B, %d senders: %.0f msgs/s, %.2f MB/s, p50 %v, p99 %v, RSS %d KiB, CPU %.2f s, %.2f context switches/delivery, %d TRY_AGAIN, sent per node %v",
+			rs.name, cs.size, cs.senders, out.MsgsPerSec, out.MBPerSec, out.P50, out.P99, out.RSSMaxKB, out.CPUSec, out.CtxPerMsg, out.Retries, out.Sent)
 		res = append(res, out)
 	}
 	if r.Failed() {

@@ -51,7 +51,8 @@ type Result struct {
 	// Runs and Failed count the repetitions of the cell (-repeat) Median
 	// chose this one from, and how many of them failed.
 	Runs, Failed int
-	Retries      uint64 // CS_ERR_TRY_AGAIN answers the senders got (flow control)
+	Retries      uint64   // CS_ERR_TRY_AGAIN answers the senders got (flow control)
+	Sent         []uint64 // messages each node's client sent, node 1 first
 	Err          string // why the cell failed; its figures are then meaningless
 }
 
