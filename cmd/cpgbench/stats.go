@@ -53,7 +53,7 @@ type Result struct {
 	Runs, Failed int
 	Retries      uint64   // CS_ERR_TRY_AGAIN answers the senders got (flow control)
 	Sent         []uint64 // messages each node's client sent, node 1 first
-	Err          string // why the cell failed; its figures are then meaningless
+	Err          string   // why the cell failed; its figures are then meaningless
 }
 
 func (r Result) key() string { return fmt.Sprintf("%d/%d", r.Size, r.Senders) }
