@@ -45,7 +45,7 @@ func newMemberSet(ms []Member, bind netip.Addr) (*memberSet, error) {
 
 // visitOrder fills first with tokenTo's address and rest with the other
 // peers, in ring order after tokenTo (ascending nodeid, wrapping, as totem
-// orders its members), reusing rest's memory. ok is false when tokenTo is
+// orders its members), reusing both slices' memory. ok is false when tokenTo is
 // not a peer.
 func (s *memberSet) visitOrder(tokenTo uint32, first, rest []netip.Addr) ([]netip.Addr, []netip.Addr, bool) {
 	first, rest = first[:0], rest[:0]
