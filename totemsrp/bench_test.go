@@ -13,15 +13,7 @@ import (
 func BenchmarkTokenPath(b *testing.B) {
 	for _, msgs := range []int{0, 5} {
 		b.Run(map[int]string{0: "idle", 5: "5msgs"}[msgs], func(b *testing.B) {
-			s := newSimNet(1, []uint32{1, 2, 3}, func(id uint32) Config { return Defaults(id, 3) })
-			s.start(1)
-			s.start(2)
-			s.start(3)
-			s.runUntil(time.Second)
-			n := s.nodes[2].node
-			if n.State() != StateOperational {
-				b.Fatalf("ring not formed: %s", n.State())
-			}
+			n := formedMember(b)
 			payload := make([]byte, 200)
 			tok := &wire.OrfToken{RingID: n.RingID(), Aru: n.aru, Seq: n.highSeqReceived, TokenSeq: n.myTokenSeq + 1}
 			b.ReportAllocs()
@@ -52,15 +44,7 @@ func BenchmarkTokenPath(b *testing.B) {
 // a token after every 17 frames so the sort queue is released as on a
 // busy ring.
 func BenchmarkMcastReceive(b *testing.B) {
-	s := newSimNet(1, []uint32{1, 2, 3}, func(id uint32) Config { return Defaults(id, 3) })
-	s.start(1)
-	s.start(2)
-	s.start(3)
-	s.runUntil(time.Second)
-	n := s.nodes[2].node
-	if n.State() != StateOperational {
-		b.Fatalf("ring not formed: %s", n.State())
-	}
+	n := formedMember(b)
 	_ = n.Ready()
 	m := &wire.Mcast{
 		Header:     wire.SrpHeader{Type: wire.SrpMcast, Encapsulated: wire.NotEncapsulatedMcast, NodeID: 1},
@@ -88,4 +72,19 @@ func BenchmarkMcastReceive(b *testing.B) {
 			b.Fatalf("%d deliveries", len(rd.Deliveries))
 		}
 	}
+}
+
+// formedMember is node 2 of a simulated 3-node ring that has formed.
+func formedMember(b *testing.B) *Node {
+	b.Helper()
+	s := newSimNet(1, []uint32{1, 2, 3}, func(id uint32) Config { return Defaults(id, 3) })
+	s.start(1)
+	s.start(2)
+	s.start(3)
+	s.runUntil(time.Second)
+	n := s.nodes[2].node
+	if n.State() != StateOperational {
+		b.Fatalf("ring not formed: %s", n.State())
+	}
+	return n
 }
