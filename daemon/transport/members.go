@@ -1,8 +1,10 @@
 package transport
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 )
 
 // memberSet is an immutable snapshot of the member list, swapped atomically
@@ -11,8 +13,9 @@ type memberSet struct {
 	byID map[uint32]netip.Addr // link 0 address
 	ips  map[netip.Addr]bool
 	list []netip.Addr // in nodelist order, as C's member_list
-	// peers is list without the local address (McastPeers), peerIDs
-	// their nodeids.
+	// peers is list without the local address, in ascending nodeid order
+	// (totem's ring order, which McastPeers follows); peerIDs are their
+	// nodeids.
 	peers   []netip.Addr
 	peerIDs []uint32
 }
@@ -21,6 +24,7 @@ type memberSet struct {
 // it out.
 func newMemberSet(ms []Member, bind netip.Addr) (*memberSet, error) {
 	s := &memberSet{byID: map[uint32]netip.Addr{}, ips: map[netip.Addr]bool{}}
+	var peers []Member
 	for _, m := range ms {
 		if len(m.Addrs) == 0 || !m.Addrs[0].IsValid() {
 			return nil, fmt.Errorf("transport: member %d has no ring0 address", m.NodeID)
@@ -36,49 +40,28 @@ func newMemberSet(ms []Member, bind netip.Addr) (*memberSet, error) {
 		s.ips[a] = true
 		s.list = append(s.list, a)
 		if a != bind.Unmap() {
-			s.peers = append(s.peers, a)
-			s.peerIDs = append(s.peerIDs, m.NodeID)
+			peers = append(peers, Member{NodeID: m.NodeID, Addrs: []netip.Addr{a}})
 		}
+	}
+	slices.SortFunc(peers, func(x, y Member) int { return cmp.Compare(x.NodeID, y.NodeID) })
+	for _, p := range peers {
+		s.peers = append(s.peers, p.Addrs[0])
+		s.peerIDs = append(s.peerIDs, p.NodeID)
 	}
 	return s, nil
 }
 
-// visitOrder fills first with tokenTo's address and rest with the other
-// peers, in ring order after tokenTo (ascending nodeid, wrapping, as totem
-// orders its members), reusing both slices' memory. ok is false when tokenTo is
-// not a peer.
+// visitOrder returns tokenTo's address in first and the other peers in
+// rest, in ring order after tokenTo (ascending nodeid, wrapping, as totem
+// orders its members), reusing both slices' memory. ok is false when
+// tokenTo is not a peer.
 func (s *memberSet) visitOrder(tokenTo uint32, first, rest []netip.Addr) ([]netip.Addr, []netip.Addr, bool) {
 	first, rest = first[:0], rest[:0]
-	for i, id := range s.peerIDs {
-		if id == tokenTo {
-			first = append(first, s.peers[i])
-		}
-	}
-	if len(first) == 0 {
+	k, ok := slices.BinarySearch(s.peerIDs, tokenTo)
+	if !ok {
 		return first, rest, false
 	}
-	// Few peers: an insertion by distance from tokenTo is cheaper than a
-	// sort.Slice closure.
-	type peer struct {
-		dist uint32
-		addr netip.Addr
-	}
-	var buf [16]peer
-	ps := buf[:0]
-	for i, id := range s.peerIDs {
-		if id == tokenTo {
-			continue
-		}
-		p := peer{id - tokenTo, s.peers[i]}
-		j := len(ps)
-		ps = append(ps, p)
-		for ; j > 0 && ps[j-1].dist > p.dist; j-- {
-			ps[j] = ps[j-1]
-		}
-		ps[j] = p
-	}
-	for _, p := range ps {
-		rest = append(rest, p.addr)
-	}
+	first = append(first, s.peers[k])
+	rest = append(append(rest, s.peers[k+1:]...), s.peers[:k]...)
 	return first, rest, true
 }
